@@ -14,10 +14,8 @@ const shared = {
 export default defineConfig({
   ...shared,
   test: {
-    reporters: process.env.CI ? ['default'] : ['default'],
     projects: [
       {
-        ...shared,
         test: {
           name: 'unit',
           include: ['libs/**/*.spec.ts', 'services/**/*.spec.ts', 'test/**/*.spec.ts'],
@@ -25,7 +23,6 @@ export default defineConfig({
         },
       },
       {
-        ...shared,
         test: {
           name: 'medium',
           include: ['**/*.medium.spec.ts'],
@@ -35,7 +32,6 @@ export default defineConfig({
         },
       },
       {
-        ...shared,
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.e2e.spec.ts'],

@@ -1,0 +1,2 @@
+export { envSchema, type Env } from './env.schema.js';
+export { ConfigError, loadConfig, describeVariables, type AppConfig, type ServiceName } from './load-config.js';

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { envSchema, type Env } from './env.schema.js';
+
+export type ServiceName = 'api' | 'scheduler' | 'copy-worker' | 'agent-gateway' | 'cli';
+
+/** Thrown at start-up; the message names every offending variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface AppConfig extends Env {
+  service: ServiceName;
+}
+
+/** Reads and validates the environment once. Empty strings count as unset. */
+export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'} ${issue.message}`));
+  }
+  const config = parsed.data;
+  const problems: string[] = [];
+  if (service === 'api' && (config.ADMIN_EMAIL === undefined) !== (config.ADMIN_PASSWORD === undefined)) {
+    problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together (they create the first admin)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...config, service };
+}
+
+/** Describes the variables for documentation and --help output. */
+export function describeVariables(): Array<{ name: string; optional: boolean }> {
+  return Object.entries(envSchema.shape).map(([name, schema]) => ({ name, optional: (schema as z.ZodType).safeParse(undefined).success }));
+}
