@@ -4,11 +4,11 @@ import { defineConfig } from 'vitest/config';
 // SWC compiles the TypeScript so NestJS and TypeORM decorators get their design-time metadata
 // (esbuild does not emit it). The "source" export condition makes workspace packages resolve to
 // their TypeScript sources, so tests never need a prior build.
-const conditions = ['source', 'node', 'import', 'module', 'default'];
+const conditions = ['source', 'node'];
 const shared = {
   plugins: [swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2023' } })],
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['node'] } },
+  ssr: { resolve: { conditions } },
 };
 
 export default defineConfig({

@@ -1,0 +1,4 @@
+import { InitialCatalog1764130000000 } from './1764130000000-initial-catalog.js';
+
+/** Every migration, oldest first. New ones are appended; existing ones are never edited. */
+export const catalogMigrations = [InitialCatalog1764130000000];

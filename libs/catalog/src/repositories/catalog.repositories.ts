@@ -1,0 +1,131 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { DataSource, LessThan } from 'typeorm';
+import { SecretBox } from '../crypto/secret-box.js';
+import {
+  AuditLogEntry, Client, RetentionPolicy, Schedule, Session, Share, User,
+} from '../entities/index.js';
+import { EntityRepository } from './entity.repository.js';
+
+export const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+@Injectable()
+export class UserRepository extends EntityRepository<User> {
+  constructor(@Inject(DataSource) dataSource: DataSource) {
+    super(dataSource, User);
+  }
+  findByEmail(email: string): Promise<User | null> {
+    return this.repo.findOneBy({ email });
+  }
+  count(): Promise<number> {
+    return this.repo.count();
+  }
+  async touchLogin(id: string): Promise<void> {
+    await this.repo.update(id, { lastLoginAt: new Date() });
+  }
+}
+
+@Injectable()
+export class SessionRepository extends EntityRepository<Session> {
+  constructor(@Inject(DataSource) dataSource: DataSource) {
+    super(dataSource, Session);
+  }
+  /** Stores only the token's hash; the raw token goes to the browser once. */
+  start(userId: string, token: string, expiresAt: Date): Promise<Session> {
+    return this.create({ userId, tokenHash: sha256(token), expiresAt });
+  }
+  async findLive(token: string): Promise<(Session & { user: User }) | null> {
+    const session = await this.repo.findOne({ where: { tokenHash: sha256(token) }, relations: { user: true } });
+    if (!session?.user || session.expiresAt.getTime() <= Date.now()) return null;
+    return session as Session & { user: User };
+  }
+  async end(token: string): Promise<void> {
+    await this.repo.delete({ tokenHash: sha256(token) });
+  }
+  async purgeExpired(): Promise<void> {
+    await this.repo.delete({ expiresAt: LessThan(new Date()) });
+  }
+}
+
+@Injectable()
+export class ClientRepository extends EntityRepository<Client> {
+  constructor(@Inject(DataSource) dataSource: DataSource) {
+    super(dataSource, Client);
+  }
+}
+
+export interface ShareInput {
+  name?: string;
+  url?: string;
+  username?: string;
+  domain?: string;
+  /** Plaintext; sealed before it reaches the database. Null clears it, undefined keeps it. */
+  password?: string | null;
+  excludes?: string[];
+  preCommand?: string;
+  postCommand?: string;
+}
+
+@Injectable()
+export class ShareRepository extends EntityRepository<Share> {
+  constructor(@Inject(DataSource) dataSource: DataSource, private readonly secrets: SecretBox) {
+    super(dataSource, Share);
+  }
+  listForClient(clientId: string): Promise<Share[]> {
+    return this.repo.find({ where: { clientId }, order: { name: 'ASC' } });
+  }
+  createForClient(clientId: string, input: ShareInput): Promise<Share> {
+    return this.create({ ...this.toColumns(input), clientId });
+  }
+  updateShare(id: string, input: ShareInput): Promise<Share | null> {
+    return this.update(id, this.toColumns(input));
+  }
+  /** The only way to read a share password back: for the copy worker connecting to the share. */
+  openPassword(share: Share): string | null {
+    return share.passwordSealed === null ? null : this.secrets.open(share.passwordSealed);
+  }
+  private toColumns({ password, ...rest }: ShareInput): Partial<Share> {
+    const columns: Partial<Share> = { ...rest };
+    if (password !== undefined) columns.passwordSealed = password === null || password === '' ? null : this.secrets.seal(password);
+    return columns;
+  }
+}
+
+@Injectable()
+export class ScheduleRepository extends EntityRepository<Schedule> {
+  constructor(@Inject(DataSource) dataSource: DataSource) {
+    super(dataSource, Schedule);
+  }
+  listEnabled(): Promise<Schedule[]> {
+    return this.repo.find({ where: { enabled: true }, relations: { retentionPolicy: true } });
+  }
+}
+
+@Injectable()
+export class RetentionPolicyRepository extends EntityRepository<RetentionPolicy> {
+  constructor(@Inject(DataSource) dataSource: DataSource) {
+    super(dataSource, RetentionPolicy);
+  }
+}
+
+export interface AuditRecord {
+  actor: string;
+  action: string;
+  target?: string | null;
+  details?: Record<string, unknown>;
+  address?: string | null;
+}
+
+@Injectable()
+export class AuditLogRepository {
+  private readonly repo;
+  constructor(@Inject(DataSource) dataSource: DataSource) {
+    this.repo = dataSource.getRepository(AuditLogEntry);
+  }
+  async record(entry: AuditRecord): Promise<void> {
+    await this.repo.insert({ ...entry, target: entry.target ?? null, details: entry.details ?? {}, address: entry.address ?? null });
+  }
+  latest(limit: number): Promise<AuditLogEntry[]> {
+    return this.repo.find({ order: { id: 'DESC' }, take: limit });
+  }
+}
