@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { JobName, backupJobId, queueOfJob } from './jobs.js';
+
+describe('jobs', () => {
+  it('gives the same backup job id for the same client and slot however the slot is written', () => {
+    const a = backupJobId('c1', '2026-01-02T03:04:00+01:00');
+    const b = backupJobId('c1', new Date(Date.UTC(2026, 0, 2, 2, 4)));
+    expect(a).toBe('backup:c1:2026-01-02T02:04:00.000Z');
+    expect(b).toBe(a);
+    expect(backupJobId('c2', '2026-01-02T02:04:00Z')).not.toBe(a);
+  });
+
+  it('routes every job name to a queue', () => {
+    for (const name of Object.values(JobName)) expect(queueOfJob[name]).toBeDefined();
+  });
+});
