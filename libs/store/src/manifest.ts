@@ -1,0 +1,117 @@
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createGunzip, createGzip, type Gzip } from 'node:zlib';
+import { displayPath, encodePath, isAmbiguous } from './name-codec.js';
+
+export type EntryType = 'file' | 'directory' | 'symlink';
+
+/** One line of `.backtrac/manifest.jsonl.gz`. */
+export interface ManifestEntry {
+  /** Client path relative to the share root, components joined by '/'. */
+  path: string;
+  /** The true components, present only when a component itself contains '/'. */
+  segments?: string[];
+  type: EntryType;
+  /** Bytes for files, 0 for directories, target length for symlinks. */
+  size: number;
+  /** Modification time, milliseconds since the epoch (fraction allowed). */
+  mtime: number;
+  /** Permission bits (07777); 0 when the source does not know them. */
+  mode: number;
+  /** SHA-256 of the contents (files only, including empty files). */
+  sha256?: string;
+  /** Symlink target exactly as read, never followed. */
+  target?: string;
+  /** On-disk path relative to the snapshot when it differs from `path` (escaped names). */
+  disk?: string;
+}
+
+export interface EntryMeta {
+  size: number;
+  mtime: number;
+  mode?: number;
+}
+
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+export function makeEntry(
+  segments: readonly string[],
+  type: EntryType,
+  meta: EntryMeta,
+  extra: { sha256?: string; target?: string } = {},
+): ManifestEntry {
+  const path = displayPath(segments);
+  const entry: ManifestEntry = { path, type, size: meta.size, mtime: meta.mtime, mode: meta.mode ?? 0 };
+  if (isAmbiguous(segments)) entry.segments = [...segments];
+  if (extra.sha256 !== undefined) entry.sha256 = extra.sha256;
+  if (extra.target !== undefined) entry.target = extra.target;
+  const disk = encodePath(segments);
+  if (disk !== path) entry.disk = disk;
+  return entry;
+}
+
+export function entrySegments(entry: ManifestEntry): string[] {
+  return entry.segments ?? (entry.path === '' ? [] : entry.path.split('/'));
+}
+
+export function entryDiskPath(entry: ManifestEntry): string {
+  return entry.disk ?? entry.path;
+}
+
+/** Streams entries into a gzip'd JSON-lines file, honouring back-pressure. */
+export class ManifestWriter {
+  private readonly gzip: Gzip;
+  private readonly file: WriteStream;
+  private count = 0;
+
+  constructor(private readonly filePath: string) {
+    this.gzip = createGzip({ level: 6 });
+    this.file = createWriteStream(filePath, { flags: 'wx' });
+    this.gzip.pipe(this.file);
+  }
+
+  get entries(): number {
+    return this.count;
+  }
+
+  async append(entry: ManifestEntry): Promise<void> {
+    this.count++;
+    if (!this.gzip.write(JSON.stringify(entry) + '\n')) await once(this.gzip, 'drain');
+  }
+
+  /** Flushes and fsyncs the manifest. */
+  async close(): Promise<void> {
+    const done = once(this.file, 'close');
+    this.gzip.end();
+    await done;
+    const fh = await open(this.filePath, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Stops writing without making the file durable (the snapshot stays .partial). */
+  async abandon(): Promise<void> {
+    const done = once(this.file, 'close').catch(() => undefined);
+    this.gzip.end();
+    await done;
+  }
+}
+
+export async function* readManifestFile(filePath: string): AsyncGenerator<ManifestEntry> {
+  // Iterating the stream itself (not readline) makes a truncated or corrupt gzip throw here.
+  const file = createReadStream(filePath);
+  const input = file.pipe(createGunzip());
+  file.on('error', (err) => input.destroy(err));
+  input.setEncoding('utf8');
+  let rest = '';
+  for await (const chunk of input as AsyncIterable<string>) {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) if (line.length > 0) yield JSON.parse(line) as ManifestEntry;
+  }
+  if (rest.length > 0) yield JSON.parse(rest) as ManifestEntry;
+}

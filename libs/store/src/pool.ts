@@ -1,0 +1,217 @@
+import { createHash } from 'node:crypto';
+import { copyFile, link, lstat, mkdir, open, readdir, unlink, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { errnoCode, StoreError } from './store.errors.js';
+
+export type FaultPoint = 'staged' | 'pooled' | 'linked' | 'before-commit' | 'committed';
+export type FaultHook = (point: FaultPoint) => void | Promise<void>;
+
+export interface PoolOptions {
+  /** Treat a pool file with this many links as full (the real EMLINK is always handled too). */
+  linkLimit?: number;
+  faultHook?: FaultHook;
+}
+
+export interface IngestResult {
+  sha256: string;
+  size: number;
+  /** True when the contents were new to the pool (bytes stored). */
+  storedNew: boolean;
+}
+
+const HASH_RE = /^[0-9a-f]{64}$/;
+const POOL_NAME_RE = /^([0-9a-f]{64})(?:\.([1-9][0-9]*))?$/;
+
+export function parsePoolName(name: string): { sha256: string; variant: number } | undefined {
+  const m = POOL_NAME_RE.exec(name);
+  if (!m) return undefined;
+  return { sha256: m[1] as string, variant: m[2] === undefined ? 0 : Number(m[2]) };
+}
+
+/**
+ * pool/<aa>/<bb>/<sha256>[.<n>]: read-only content files. A file is only ever added with link(2),
+ * which refuses to replace, so contents already linked from snapshots are never swapped out.
+ */
+export class Pool {
+  readonly dir: string;
+  private readonly linkLimit: number | undefined;
+  private readonly fault: FaultHook | undefined;
+  private readonly madeDirs = new Set<string>();
+  /** Lowest variant not known to be full, only for contents that hit the link limit. */
+  private readonly firstFree = new Map<string, number>();
+  private tmpCounter = 0;
+
+  constructor(root: string, opts: PoolOptions = {}) {
+    this.dir = join(root, 'pool');
+    this.linkLimit = opts.linkLimit;
+    this.fault = opts.faultHook;
+  }
+
+  bucket(sha256: string): string {
+    if (!HASH_RE.test(sha256)) throw new StoreError('ENTRY_NOT_FOUND', `not a sha256: ${sha256}`);
+    return join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4));
+  }
+
+  variantPath(sha256: string, variant: number): string {
+    return join(this.bucket(sha256), variant === 0 ? sha256 : `${sha256}.${variant}`);
+  }
+
+  /** Existing variants of a content, ascending. */
+  async variants(sha256: string): Promise<number[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.bucket(sha256));
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return [];
+      throw err;
+    }
+    const out: number[] = [];
+    for (const name of names) {
+      const p = parsePoolName(name);
+      if (p && p.sha256 === sha256) out.push(p.variant);
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  /** Path of some pool copy of the content, or undefined when the pool lacks it. */
+  async find(sha256: string): Promise<string | undefined> {
+    const base = this.variantPath(sha256, 0);
+    try {
+      await lstat(base);
+      return base;
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+    }
+    const v = await this.variants(sha256);
+    return v.length > 0 ? this.variantPath(sha256, v[0] as number) : undefined;
+  }
+
+  /**
+   * Hard-links the pool content to `dest`. Returns false when the pool does not have it (never
+   * stored, garbage-collected, or quarantined by verify) so the caller fetches it again.
+   */
+  async linkTo(sha256: string, dest: string, stagingDir: string): Promise<boolean> {
+    let variant = this.firstFree.get(sha256) ?? 0;
+    for (let attempt = 0; attempt < 10_000; attempt++) {
+      const outcome = await this.tryLink(this.variantPath(sha256, variant), dest);
+      if (outcome === 'linked') return true;
+      if (outcome === 'full') this.firstFree.set(sha256, variant + 1);
+      // Rare path (link limit reached, or a copy was removed): look at what exists.
+      const known = await this.variants(sha256);
+      const next = known.find((v) => v > variant);
+      if (next !== undefined) {
+        variant = next;
+        continue;
+      }
+      if (known.length === 0) return false;
+      // Every existing copy is full: make the next numbered copy from one of them.
+      const fresh = Math.max(known.at(-1) as number, outcome === 'absent' ? variant - 1 : variant) + 1;
+      await this.copyVariant(sha256, known.at(-1) as number, fresh, stagingDir);
+      variant = fresh;
+    }
+    throw new Error(`pool: cannot link ${sha256}`);
+  }
+
+  private async tryLink(p: string, dest: string): Promise<'linked' | 'full' | 'absent'> {
+    try {
+      if (await this.isFull(p)) return 'full';
+      await link(p, dest);
+      return 'linked';
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'EMLINK') return 'full';
+      // ENOENT may also mean the destination directory is missing: that is the caller's bug.
+      if (code === 'ENOENT' && !(await exists(p))) return 'absent';
+      throw err;
+    }
+  }
+
+  private async copyVariant(sha256: string, from: number, to: number, stagingDir: string): Promise<void> {
+    const tmp = join(stagingDir, `emlink-${process.pid}-${this.tmpCounter++}`);
+    await copyFile(this.variantPath(sha256, from), tmp);
+    await chmod(tmp, 0o444);
+    try {
+      await link(tmp, this.variantPath(sha256, to));
+    } catch (err) {
+      if (errnoCode(err) !== 'EEXIST') throw err;
+    } finally {
+      await unlink(tmp);
+    }
+  }
+
+  private async isFull(p: string): Promise<boolean> {
+    if (this.linkLimit === undefined) return false;
+    const st = await lstat(p);
+    return st.nlink >= this.linkLimit;
+  }
+
+  /**
+   * Writes a stream into staging while hashing it (one pass), then adds it to the pool unless the
+   * pool already has the content, and hard-links the pool file to `dest`.
+   */
+  async ingest(
+    stream: AsyncIterable<Buffer | Uint8Array | string>,
+    dest: string,
+    stagingDir: string,
+    opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {},
+  ): Promise<IngestResult> {
+    const tmp = join(stagingDir, `in-${process.pid}-${this.tmpCounter++}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const fh = await open(tmp, 'wx', 0o444);
+    try {
+      for await (const raw of stream) {
+        if (opts.signal?.aborted) throw new StoreError('ABORTED', 'backup aborted');
+        const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
+        hash.update(chunk);
+        await fh.write(chunk);
+        size += chunk.length;
+        opts.onBytes?.(chunk.length);
+      }
+    } catch (err) {
+      await fh.close();
+      await unlink(tmp).catch(() => undefined);
+      if ('destroy' in stream && typeof stream.destroy === 'function') (stream as Readable).destroy();
+      throw err;
+    }
+    await fh.close();
+    const sha256 = hash.digest('hex');
+    await this.fault?.('staged');
+    try {
+      if (await this.linkTo(sha256, dest, stagingDir)) return { sha256, size, storedNew: false };
+      await this.ensureBucket(sha256);
+      try {
+        await link(tmp, this.variantPath(sha256, 0));
+      } catch (err) {
+        // Another job stored the same content meanwhile: use theirs.
+        if (errnoCode(err) !== 'EEXIST') throw err;
+        if (await this.linkTo(sha256, dest, stagingDir)) return { sha256, size, storedNew: false };
+        throw err;
+      }
+      await this.fault?.('pooled');
+      if (!(await this.linkTo(sha256, dest, stagingDir))) {
+        throw new StoreError('ENTRY_NOT_FOUND', `pool file ${sha256} vanished while linking`);
+      }
+      return { sha256, size, storedNew: true };
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+  }
+
+  private async ensureBucket(sha256: string): Promise<void> {
+    const b = this.bucket(sha256);
+    if (this.madeDirs.has(b)) return;
+    await mkdir(b, { recursive: true });
+    this.madeDirs.add(b);
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
