@@ -1,0 +1,524 @@
+// SMB2/3 transport: one TCP connection, Direct-TCP framing, message ids and credits, interim
+// (STATUS_PENDING) replies, signing, encryption, compound replies, per-request timeouts.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { aeadDecrypt, aeadEncrypt, aesCmac, smbKdf, type CipherName } from './crypto.js';
+import { SmbConnectionError, SmbProtocolError, SmbStatusError, SmbTimeoutError } from './errors.js';
+import { Command, commandNames, Dialect, HeaderFlags } from './protocol.js';
+import { NtStatus } from './status.js';
+
+const HEADER_SIZE = 64;
+const TRANSFORM_HEADER_SIZE = 52;
+const PROTOCOL_SMB2 = 0x424d53fe; // \xFE S M B read as LE uint32
+const PROTOCOL_TRANSFORM = 0x424d53fd; // \xFD S M B
+const CREDIT_UNIT = 65536;
+
+export interface SmbResponse {
+  /** The whole SMB2 message (header at offset 0), so body offsets from the spec apply as-is. */
+  msg: Buffer;
+  status: number;
+  command: number;
+  flags: number;
+  messageId: bigint;
+  sessionId: bigint;
+  treeId: number;
+}
+
+export interface RequestOptions {
+  treeId?: number;
+  /** Bytes expected back (reads, directory queries), for the credit charge. */
+  responseSize?: number;
+  /** Path the request is about, for error messages. */
+  path?: string;
+  timeoutMs?: number;
+  /** Statuses other than SUCCESS that are returned instead of thrown. */
+  okStatuses?: readonly number[];
+  /** Called with the exact bytes sent (for the 3.1.1 pre-authentication hash). */
+  onSent?: (msg: Buffer) => void;
+  /** Do not sign/encrypt (NEGOTIATE, first SESSION_SETUP legs). */
+  plain?: boolean;
+  /** Encrypt even if the session does not require it (tree with SHARE_FLAG_ENCRYPT_DATA). */
+  encrypt?: boolean;
+  sessionId?: bigint;
+}
+
+interface Pending {
+  resolve: (r: SmbResponse) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+  command: number;
+  creditRequest: number;
+  charge: number;
+  options: RequestOptions;
+  sentEncrypted: boolean;
+}
+
+interface Queued {
+  charge: number;
+  start: () => void;
+}
+
+export type SigningAlgorithm = 'hmac-sha256' | 'aes-cmac' | 'aes-gmac';
+
+export interface SessionKeys {
+  signingKey: Buffer;
+  encryptionKey?: Buffer; // client → server
+  decryptionKey?: Buffer; // server → client
+}
+
+export interface ConnectionOptions {
+  host: string;
+  port: number;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Largest frame accepted from the server; anything larger is a protocol error. */
+  maxFrameSize?: number;
+  /** Credits we try to keep available (bounds the number of requests in flight). */
+  targetCredits?: number;
+}
+
+export class SmbConnection {
+  dialect = 0;
+  maxReadSize = 65536;
+  maxWriteSize = 65536;
+  maxTransactSize = 65536;
+  serverSecurityMode = 0;
+  serverCapabilities = 0;
+  cipher: CipherName | undefined;
+  signingAlgorithm: SigningAlgorithm = 'hmac-sha256';
+  preauthHash: Buffer = Buffer.alloc(64);
+  /** Security blob from the NEGOTIATE response (SPNEGO hints). */
+  negotiateToken: Buffer = Buffer.alloc(0);
+
+  sessionId = 0n;
+  signingRequired = false;
+  encryptData = false;
+  keys: SessionKeys | undefined;
+
+  private socket: Socket | undefined;
+  private readonly opts: ConnectionOptions;
+  private readonly maxFrame: number;
+  private readonly targetCredits: number;
+  private nextMessageId = 0n;
+  private credits = 1;
+  private promised = 0;
+  private readonly pending = new Map<bigint, Pending>();
+  private readonly queue: Queued[] = [];
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private frameLength = -1;
+  private closedError: Error | undefined;
+  private closeListeners: ((err: Error) => void)[] = [];
+
+  constructor(opts: ConnectionOptions) {
+    this.opts = opts;
+    this.maxFrame = opts.maxFrameSize ?? 16 * 1024 * 1024 + 4096;
+    this.targetCredits = opts.targetCredits ?? 512;
+  }
+
+  get isClosed(): boolean {
+    return this.closedError !== undefined;
+  }
+
+  onClose(listener: (err: Error) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  async open(): Promise<void> {
+    const { host, port, connectTimeoutMs } = this.opts;
+    await new Promise<void>((resolve, reject) => {
+      const socket = tcpConnect({ host, port, noDelay: true });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new SmbTimeoutError(`connect to ${host}:${port}`, connectTimeoutMs));
+      }, connectTimeoutMs);
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new SmbConnectionError(`cannot connect to ${host}:${port}: ${err.message}`, (err as NodeJS.ErrnoException).code ?? 'ECONNREFUSED', { cause: err }));
+      });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        this.socket = socket;
+        socket.on('data', (chunk: Buffer) => this.onData(chunk));
+        socket.on('error', (err) => this.fail(new SmbConnectionError(`connection to ${host}:${port} failed: ${err.message}`, (err as NodeJS.ErrnoException).code ?? 'ECONNRESET', { cause: err })));
+        socket.on('close', () => this.fail(new SmbConnectionError(`connection to ${host}:${port} closed by the server`)));
+        resolve();
+      });
+    });
+  }
+
+  /** Close the socket and fail everything outstanding. */
+  destroy(err?: Error): void {
+    this.fail(err ?? new SmbConnectionError('connection closed', 'ECONNABORTED'));
+  }
+
+  private fail(err: Error): void {
+    if (this.closedError) return;
+    this.closedError = err;
+    this.socket?.destroy();
+    for (const p of this.pending.values()) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.pending.clear();
+    this.queue.length = 0;
+    this.chunks = [];
+    for (const l of this.closeListeners) l(err);
+  }
+
+  // ---------- receive path ----------
+
+  private onData(chunk: Buffer): void {
+    if (this.closedError) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    try {
+      for (;;) {
+        if (this.frameLength < 0) {
+          if (this.buffered < 4) return;
+          const head = this.take(4);
+          if (head[0] !== 0) throw new SmbProtocolError(`unexpected Direct-TCP frame type 0x${head[0]!.toString(16)}`);
+          const len = head.readUIntBE(1, 3);
+          if (len > this.maxFrame) throw new SmbProtocolError(`frame of ${len} bytes exceeds the limit of ${this.maxFrame}`);
+          if (len < HEADER_SIZE) throw new SmbProtocolError(`frame of ${len} bytes is shorter than an SMB2 header`);
+          this.frameLength = len;
+        }
+        if (this.buffered < this.frameLength) return;
+        const frame = this.take(this.frameLength);
+        this.frameLength = -1;
+        this.onFrame(frame);
+        if (this.closedError) return;
+      }
+    } catch (err) {
+      this.fail(err instanceof Error ? err : new SmbProtocolError(String(err)));
+    }
+  }
+
+  private take(n: number): Buffer {
+    const first = this.chunks[0]!;
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let off = 0;
+      while (off < n) {
+        const c = this.chunks[0]!;
+        const want = n - off;
+        if (c.length <= want) {
+          c.copy(out, off);
+          off += c.length;
+          this.chunks.shift();
+        } else {
+          c.copy(out, off, 0, want);
+          this.chunks[0] = c.subarray(want);
+          off += want;
+        }
+      }
+    }
+    this.buffered -= n;
+    return out;
+  }
+
+  private onFrame(frame: Buffer): void {
+    const protocol = frame.readUInt32LE(0);
+    let encrypted = false;
+    if (protocol === PROTOCOL_TRANSFORM) {
+      frame = this.decrypt(frame);
+      encrypted = true;
+    } else if (protocol !== PROTOCOL_SMB2) {
+      throw new SmbProtocolError(`unknown protocol id 0x${protocol.toString(16)}`);
+    }
+    // A frame may hold several compounded responses.
+    let off = 0;
+    for (;;) {
+      if (frame.length - off < HEADER_SIZE) throw new SmbProtocolError('truncated SMB2 header');
+      const next = frame.readUInt32LE(off + 20);
+      if (next !== 0 && (next < HEADER_SIZE || next % 8 !== 0 || off + next > frame.length)) {
+        throw new SmbProtocolError('invalid NextCommand offset');
+      }
+      const msg = next === 0 ? frame.subarray(off) : frame.subarray(off, off + next);
+      this.onMessage(msg, encrypted);
+      if (next === 0) break;
+      off += next;
+    }
+  }
+
+  private onMessage(msg: Buffer, encrypted: boolean): void {
+    if (msg.readUInt32LE(0) !== PROTOCOL_SMB2 || msg.readUInt16LE(4) !== HEADER_SIZE) {
+      throw new SmbProtocolError('invalid SMB2 header');
+    }
+    const status = msg.readUInt32LE(8);
+    const command = msg.readUInt16LE(12);
+    const creditResponse = msg.readUInt16LE(14);
+    const flags = msg.readUInt32LE(16);
+    const messageId = msg.readBigUInt64LE(24);
+    const sessionId = msg.readBigUInt64LE(40);
+    if (!(flags & HeaderFlags.SERVER_TO_REDIR)) throw new SmbProtocolError('message without the response flag');
+    if (messageId === 0xffffffffffffffffn) return; // unsolicited oplock/lease break: we never ask for oplocks
+    const p = this.pending.get(messageId);
+    this.credits += creditResponse;
+    const interim = status === NtStatus.PENDING && (flags & HeaderFlags.ASYNC_COMMAND) !== 0;
+    if (!p) {
+      this.drainQueue();
+      return; // a reply to a request that timed out
+    }
+    if (p.creditRequest) {
+      this.promised -= p.creditRequest;
+      p.creditRequest = 0;
+    }
+    if (command !== p.command) {
+      this.settle(messageId, p, new SmbProtocolError(`reply to ${commandNames[p.command]} carries command ${command}`));
+      return;
+    }
+    if (interim) {
+      this.drainQueue();
+      return; // the final reply will follow with the same message id
+    }
+    const treeId = flags & HeaderFlags.ASYNC_COMMAND ? 0 : msg.readUInt32LE(36);
+    try {
+      this.checkIntegrity(msg, status, flags, encrypted, p);
+    } catch (err) {
+      this.settle(messageId, p, err as Error);
+      return;
+    }
+    const res: SmbResponse = { msg, status, command, flags, messageId, sessionId, treeId };
+    if (status === NtStatus.SUCCESS || p.options.okStatuses?.includes(status)) {
+      this.settle(messageId, p, undefined, res);
+    } else {
+      this.settle(messageId, p, new SmbStatusError(status, commandNames[command] ?? `command ${command}`, p.options.path));
+    }
+    this.drainQueue();
+  }
+
+  private checkIntegrity(msg: Buffer, status: number, flags: number, encrypted: boolean, p: Pending): void {
+    const isError = status !== NtStatus.SUCCESS && status !== NtStatus.MORE_PROCESSING_REQUIRED && status !== NtStatus.BUFFER_OVERFLOW && status !== NtStatus.NO_MORE_FILES;
+    if (p.sentEncrypted && !encrypted && !isError) {
+      throw new SmbProtocolError('unencrypted reply on an encrypted session');
+    }
+    if (encrypted) return; // AEAD already authenticated it
+    if (flags & HeaderFlags.SIGNED) {
+      if (this.keys && p.command !== Command.SESSION_SETUP) this.verify(msg);
+    } else if (this.signingRequired && this.keys && !p.options.plain && !isError) {
+      throw new SmbProtocolError(`unsigned ${commandNames[p.command]} reply on a session that requires signing`);
+    }
+  }
+
+  private settle(id: bigint, p: Pending, err?: Error, res?: SmbResponse): void {
+    this.pending.delete(id);
+    if (p.timer) clearTimeout(p.timer);
+    if (err) p.reject(err);
+    else p.resolve(res!);
+  }
+
+  // ---------- send path ----------
+
+  private creditCharge(payload: number, responseSize: number): number {
+    if (this.dialect === Dialect.SMB2_0_2 || this.dialect === 0) return 1;
+    return Math.max(1, Math.ceil(Math.max(payload, responseSize) / CREDIT_UNIT));
+  }
+
+  private drainQueue(): void {
+    while (this.queue.length > 0 && this.credits >= this.queue[0]!.charge) {
+      const q = this.queue.shift()!;
+      q.start();
+    }
+    if (this.queue.length > 0 && this.pending.size === 0 && !this.closedError) {
+      this.fail(new SmbProtocolError(`server granted no credits (have ${this.credits}, need ${this.queue[0]!.charge})`));
+    }
+  }
+
+  /**
+   * Send one request. `body` is everything after the 64-byte header; it may be several buffers
+   * (e.g. a WRITE's fixed part and its data) to avoid copying.
+   */
+  request(command: number, body: Buffer | readonly Buffer[], options: RequestOptions = {}): Promise<SmbResponse> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const parts = Buffer.isBuffer(body) ? [body] : body;
+    const payload = parts.reduce((n, b) => n + b.length, 0);
+    const charge = this.creditCharge(payload, options.responseSize ?? 0);
+    return new Promise<SmbResponse>((resolve, reject) => {
+      const start = (): void => {
+        try {
+          this.send(command, parts, charge, options, resolve, reject);
+        } catch (err) {
+          reject(err as Error);
+        }
+      };
+      if (this.queue.length === 0 && this.credits >= charge) start();
+      else this.queue.push({ charge, start });
+    });
+  }
+
+  private send(
+    command: number,
+    parts: readonly Buffer[],
+    charge: number,
+    options: RequestOptions,
+    resolve: (r: SmbResponse) => void,
+    reject: (e: Error) => void,
+  ): void {
+    if (this.closedError) {
+      reject(this.closedError);
+      return;
+    }
+    const messageId = this.nextMessageId;
+    this.nextMessageId += BigInt(charge);
+    this.credits -= charge;
+    const outstanding = this.credits + this.promised;
+    const creditRequest = Math.min(8192, charge + Math.max(0, this.targetCredits - outstanding));
+    this.promised += creditRequest;
+
+    const header = Buffer.alloc(HEADER_SIZE);
+    header.writeUInt32LE(PROTOCOL_SMB2, 0);
+    header.writeUInt16LE(HEADER_SIZE, 4);
+    header.writeUInt16LE(this.dialect === Dialect.SMB2_0_2 ? 0 : charge, 6);
+    header.writeUInt16LE(command, 12);
+    header.writeUInt16LE(creditRequest, 14);
+    header.writeBigUInt64LE(messageId, 24);
+    header.writeUInt32LE(options.treeId ?? 0, 36);
+    const sessionId = options.sessionId ?? (command === Command.NEGOTIATE ? 0n : this.sessionId);
+    header.writeBigUInt64LE(sessionId, 40);
+
+    const encrypt = !options.plain && this.keys?.encryptionKey !== undefined && (this.encryptData || options.encrypt === true) && command !== Command.NEGOTIATE;
+    // SMB 3.1.1 signs TREE_CONNECT even when signing is not required (MS-SMB2 3.2.4.1.1).
+    const sign = !encrypt && !options.plain && this.keys !== undefined && command !== Command.NEGOTIATE &&
+      (this.signingRequired || (command === Command.TREE_CONNECT && this.dialect === Dialect.SMB3_1_1));
+    if (sign) {
+      header.writeUInt32LE(HeaderFlags.SIGNED, 16);
+      this.sign(header, parts, messageId, command);
+    }
+    const message = [header, ...parts];
+    if (options.onSent) options.onSent(Buffer.concat(message));
+
+    const timeoutMs = options.timeoutMs ?? this.opts.requestTimeoutMs;
+    const p: Pending = { resolve, reject, timer: undefined, command, creditRequest, charge, options, sentEncrypted: encrypt };
+    p.timer = setTimeout(() => {
+      if (this.pending.get(messageId) !== p) return;
+      this.pending.delete(messageId);
+      this.promised -= p.creditRequest;
+      p.creditRequest = 0;
+      reject(new SmbTimeoutError(`${commandNames[command]} request`, timeoutMs, options.path));
+    }, timeoutMs);
+    this.pending.set(messageId, p);
+
+    const out = encrypt ? this.encrypt(message, sessionId) : message;
+    const total = out.reduce((n, b) => n + b.length, 0);
+    const nb = Buffer.alloc(4);
+    nb.writeUInt32BE(total & 0xffffff, 0);
+    const socket = this.socket!;
+    socket.cork();
+    socket.write(nb);
+    for (const b of out) socket.write(b);
+    process.nextTick(() => socket.uncork());
+  }
+
+  // ---------- signing ----------
+
+  private signature(msgParts: readonly Buffer[], messageId: bigint, isResponse: boolean, isCancel: boolean): Buffer {
+    const key = this.keys!.signingKey;
+    switch (this.signingAlgorithm) {
+      case 'hmac-sha256': {
+        const h = createHmac('sha256', key);
+        for (const b of msgParts) h.update(b);
+        return h.digest().subarray(0, 16);
+      }
+      case 'aes-cmac':
+        return aesCmac(key, msgParts);
+      case 'aes-gmac': {
+        const nonce = Buffer.alloc(12);
+        nonce.writeBigUInt64LE(messageId, 0);
+        nonce.writeUInt32LE((isResponse ? 1 : 0) | (isCancel ? 2 : 0), 8);
+        const aad = Buffer.concat(msgParts);
+        return aeadEncrypt('aes-128-gcm', key, nonce, aad, []).tag;
+      }
+    }
+  }
+
+  private sign(header: Buffer, parts: readonly Buffer[], messageId: bigint, command: number): void {
+    header.fill(0, 48, 64);
+    const sig = this.signature([header, ...parts], messageId, false, command === Command.CANCEL);
+    sig.copy(header, 48);
+  }
+
+  /** Verify a signed message (with the given keys, e.g. before they are installed). */
+  verify(msg: Buffer, keys: SessionKeys | undefined = this.keys): void {
+    if (!keys) throw new SmbProtocolError('signed reply before keys are known');
+    const saved = this.keys;
+    this.keys = keys;
+    try {
+      const expected = Buffer.from(msg.subarray(48, 64));
+      const copy = Buffer.from(msg);
+      copy.fill(0, 48, 64);
+      const actual = this.signature([copy], msg.readBigUInt64LE(24), true, false);
+      if (!timingSafeEqual(expected, actual)) {
+        throw new SmbProtocolError(`bad signature on ${commandNames[msg.readUInt16LE(12)]} reply`);
+      }
+    } finally {
+      this.keys = saved;
+    }
+  }
+
+  // ---------- encryption ----------
+
+  private nonceSize(): number {
+    return this.cipher?.endsWith('ccm') ? 11 : 12;
+  }
+
+  private encrypt(message: readonly Buffer[], sessionId: bigint): Buffer[] {
+    const size = message.reduce((n, b) => n + b.length, 0);
+    const th = Buffer.alloc(TRANSFORM_HEADER_SIZE);
+    th.writeUInt32LE(PROTOCOL_TRANSFORM, 0);
+    const nonce = randomBytes(this.nonceSize());
+    nonce.copy(th, 20);
+    th.writeUInt32LE(size, 36);
+    th.writeUInt16LE(1, 42); // Flags: encrypted (3.1.1) / EncryptionAlgorithm AES-128-CCM (3.0)
+    th.writeBigUInt64LE(sessionId, 44);
+    const { data, tag } = aeadEncrypt(this.cipher!, this.keys!.encryptionKey!, nonce, th.subarray(20), message);
+    tag.copy(th, 4);
+    return [th, data];
+  }
+
+  private decrypt(frame: Buffer): Buffer {
+    if (frame.length < TRANSFORM_HEADER_SIZE + HEADER_SIZE) throw new SmbProtocolError('truncated transform header');
+    const key = this.keys?.decryptionKey;
+    if (!key || !this.cipher) throw new SmbProtocolError('encrypted message on a connection without keys');
+    const size = frame.readUInt32LE(36);
+    if (size !== frame.length - TRANSFORM_HEADER_SIZE) throw new SmbProtocolError('transform header size mismatch');
+    const nonce = frame.subarray(20, 20 + this.nonceSize());
+    try {
+      return aeadDecrypt(this.cipher, key, nonce, frame.subarray(20, TRANSFORM_HEADER_SIZE), frame.subarray(TRANSFORM_HEADER_SIZE), frame.subarray(4, 20));
+    } catch {
+      throw new SmbProtocolError('decryption of a reply failed (bad key or tampered message)');
+    }
+  }
+
+  // ---------- key derivation ----------
+
+  deriveKeys(sessionKey: Buffer, preauthHash: Buffer): SessionKeys {
+    const label = (s: string): Buffer => Buffer.from(s + '\0', 'latin1');
+    if (this.dialect < Dialect.SMB3_0) return { signingKey: sessionKey.subarray(0, 16) };
+    const bits = this.cipher === 'aes-256-gcm' || this.cipher === 'aes-256-ccm' ? 256 : 128;
+    if (this.dialect === Dialect.SMB3_1_1) {
+      return {
+        signingKey: smbKdf(sessionKey, label('SMBSigningKey'), preauthHash),
+        encryptionKey: this.cipher ? smbKdf(sessionKey, label('SMBC2SCipherKey'), preauthHash, bits) : undefined,
+        decryptionKey: this.cipher ? smbKdf(sessionKey, label('SMBS2CCipherKey'), preauthHash, bits) : undefined,
+      };
+    }
+    return {
+      signingKey: smbKdf(sessionKey, label('SMB2AESCMAC'), label('SmbSign')),
+      encryptionKey: this.cipher ? smbKdf(sessionKey, label('SMB2AESCCM'), label('ServerIn ')) : undefined,
+      decryptionKey: this.cipher ? smbKdf(sessionKey, label('SMB2AESCCM'), label('ServerOut')) : undefined,
+    };
+  }
+
+  static sha512(...parts: Buffer[]): Buffer {
+    const h = createHash('sha512');
+    for (const p of parts) h.update(p);
+    return h.digest();
+  }
+}

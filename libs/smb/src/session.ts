@@ -1,0 +1,551 @@
+// The session layer: tree connect and file operations on top of one SmbConnection.
+import { SmbConnection, type SmbResponse, type RequestOptions } from './connection.js';
+import { SmbError, SmbProtocolError, SmbStatusError } from './errors.js';
+import { negotiate, sessionSetup, type Credentials } from './handshake.js';
+import {
+  Access,
+  Command,
+  CreateOptions,
+  Dialect,
+  dialectByName,
+  dialectName,
+  Disposition,
+  FileAttributes,
+  FileInfoClass,
+  InfoType,
+  ShareAccess,
+  dateToFileTime,
+  fileTimeToDate,
+  type DialectName,
+} from './protocol.js';
+import { NtStatus } from './status.js';
+import { SmbReadStream, SmbWriteStream, type ReadStreamOptions, type WriteStreamOptions } from './streams.js';
+import { joinPath, parseSmbUrl, toSmbPath, type SmbUrl } from './url.js';
+
+export type SmbEntryType = 'file' | 'directory' | 'symlink';
+
+export interface SmbEntry {
+  /** Base name as the server spells it. */
+  name: string;
+  /** Share-relative path with forward slashes (relative to the URL's path). */
+  path: string;
+  type: SmbEntryType;
+  size: number;
+  mtime: Date;
+  ctime: Date;
+  atime: Date;
+  birthtime: Date;
+  /** FILE_ATTRIBUTE_* bits. */
+  attributes: number;
+}
+
+export interface SmbConnectOptions {
+  /** Per-request timeout (default 60 s). */
+  timeoutMs?: number;
+  /** TCP connect + negotiate + login timeout (default 30 s). */
+  connectTimeoutMs?: number;
+  /** Dialects to offer (default all: 2.0.2 … 3.1.1). */
+  dialects?: DialectName[];
+  /** Sign every message even if the server does not require it. */
+  requireSigning?: boolean;
+  /** Encrypt every message (SMB 3.x only) even if the server does not require it. */
+  requireEncryption?: boolean;
+  /** Credits to keep in hand: bounds requests in flight (default 512). */
+  targetCredits?: number;
+  /** Directory listings walked in parallel by walk() (default 8). */
+  walkConcurrency?: number;
+}
+
+export interface SetTimesOptions {
+  mtime?: Date;
+  atime?: Date;
+  birthtime?: Date;
+}
+
+export interface SmbSessionInfo {
+  dialect: DialectName;
+  signing: boolean;
+  encryption: boolean;
+  cipher: string | undefined;
+  signingAlgorithm: string;
+  maxReadSize: number;
+  maxWriteSize: number;
+}
+
+/** What the rest of BackTrac uses: one authenticated session on one share. */
+export interface SmbSession {
+  readonly info: SmbSessionInfo;
+  list(dir: string): Promise<SmbEntry[]>;
+  walk(dir: string): AsyncIterable<SmbEntry>;
+  stat(path: string): Promise<SmbEntry>;
+  createReadStream(path: string, options?: ReadStreamOptions): SmbReadStream;
+  createWriteStream(path: string, options?: WriteStreamOptions): SmbWriteStream;
+  readFile(path: string): Promise<Buffer>;
+  writeFile(path: string, data: Uint8Array, options?: { overwrite?: boolean }): Promise<void>;
+  mkdir(path: string, options?: { recursive?: boolean }): Promise<void>;
+  rename(from: string, to: string, options?: { overwrite?: boolean }): Promise<void>;
+  unlink(path: string): Promise<void>;
+  rmdir(path: string): Promise<void>;
+  setTimes(path: string, times: SetTimesOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenResult {
+  fileId: Buffer;
+  entry: Omit<SmbEntry, 'name' | 'path'>;
+}
+
+export interface OpenParams {
+  access: number;
+  disposition: number;
+  options: number;
+  attributes?: number;
+  share?: number;
+}
+
+const SHARE_FLAG_ENCRYPT_DATA = 0x8000;
+
+function entryFromTimes(m: Buffer, off: number, size: number, attributes: number): Omit<SmbEntry, 'name' | 'path'> {
+  const type: SmbEntryType = attributes & FileAttributes.DIRECTORY ? 'directory' : attributes & FileAttributes.REPARSE_POINT ? 'symlink' : 'file';
+  return {
+    type,
+    size: type === 'directory' ? 0 : size,
+    birthtime: fileTimeToDate(m.readBigUInt64LE(off)),
+    atime: fileTimeToDate(m.readBigUInt64LE(off + 8)),
+    mtime: fileTimeToDate(m.readBigUInt64LE(off + 16)),
+    ctime: fileTimeToDate(m.readBigUInt64LE(off + 24)),
+    attributes,
+  };
+}
+
+export class SmbClientSession implements SmbSession {
+  readonly conn: SmbConnection;
+  private readonly url: SmbUrl;
+  private readonly creds: Credentials;
+  private readonly options: SmbConnectOptions;
+  private treeId = 0;
+  private treeEncrypt = false;
+  private reauthInFlight: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(url: SmbUrl, creds: Credentials, options: SmbConnectOptions) {
+    this.url = url;
+    this.creds = creds;
+    this.options = options;
+    this.conn = new SmbConnection({
+      host: url.host,
+      port: url.port,
+      connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
+      requestTimeoutMs: options.timeoutMs ?? 60_000,
+      targetCredits: options.targetCredits,
+    });
+  }
+
+  get info(): SmbSessionInfo {
+    const c = this.conn;
+    return {
+      dialect: dialectName(c.dialect),
+      signing: c.signingRequired && !c.encryptData,
+      encryption: c.encryptData || this.treeEncrypt,
+      cipher: c.encryptData || this.treeEncrypt ? c.cipher : undefined,
+      signingAlgorithm: c.signingAlgorithm,
+      maxReadSize: c.maxReadSize,
+      maxWriteSize: c.maxWriteSize,
+    };
+  }
+
+  async start(): Promise<void> {
+    const o = this.options;
+    const connectTimeout = o.connectTimeoutMs ?? 30_000;
+    const dialects = (o.dialects ?? ['2.0.2', '2.1', '3.0', '3.0.2', '3.1.1']).map((d) => dialectByName[d]);
+    const work = (async (): Promise<void> => {
+      await this.conn.open();
+      await negotiate(this.conn, { dialects, requireSigning: o.requireSigning === true, encryption: true });
+      if (o.requireEncryption && !this.conn.cipher) {
+        throw new SmbError(`server at ${this.url.host} negotiated dialect ${dialectName(this.conn.dialect)} without encryption`, 'EENCRYPTION');
+      }
+      await sessionSetup(this.conn, this.creds);
+      if (o.requireEncryption) this.conn.encryptData = true;
+      await this.treeConnect();
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new SmbError(`connect to ${this.url.host}:${this.url.port} timed out after ${connectTimeout} ms`, 'ETIMEDOUT')), connectTimeout);
+    });
+    try {
+      await Promise.race([work, timeout]);
+    } catch (err) {
+      this.conn.destroy();
+      work.catch(() => undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async treeConnect(): Promise<void> {
+    const unc = Buffer.from(`\\\\${this.url.host}\\${this.url.share}`, 'utf16le');
+    const fixed = Buffer.alloc(8);
+    fixed.writeUInt16LE(9, 0);
+    fixed.writeUInt16LE(64 + 8, 4);
+    fixed.writeUInt16LE(unc.length, 6);
+    let res: SmbResponse;
+    try {
+      res = await this.conn.request(Command.TREE_CONNECT, [fixed, unc], { path: this.url.share });
+    } catch (err) {
+      if (err instanceof SmbStatusError) throw new SmbStatusError(err.status, 'TREE_CONNECT', this.url.share, `(share "\\\\${this.url.host}\\${this.url.share}")`);
+      throw err;
+    }
+    if (res.msg.length < 64 + 16) throw new SmbProtocolError('truncated TREE_CONNECT reply');
+    this.treeId = res.treeId;
+    const shareFlags = res.msg.readUInt32LE(64 + 4);
+    if (shareFlags & SHARE_FLAG_ENCRYPT_DATA) {
+      if (!this.conn.cipher) throw new SmbProtocolError('share requires encryption but no cipher was negotiated');
+      this.treeEncrypt = true;
+    }
+  }
+
+  /** Send a request on the tree; re-authenticates once when the session has expired. */
+  async call(command: number, body: Buffer | Buffer[], options: RequestOptions = {}): Promise<SmbResponse> {
+    if (this.closed) throw new SmbError('session is closed', 'ECLOSED', options.path);
+    const opts = { treeId: this.treeId, encrypt: this.treeEncrypt, ...options };
+    try {
+      return await this.conn.request(command, body, opts);
+    } catch (err) {
+      if (err instanceof SmbStatusError && err.status === NtStatus.NETWORK_SESSION_EXPIRED) {
+        await this.reauthenticate();
+        return this.conn.request(command, body, opts);
+      }
+      throw err;
+    }
+  }
+
+  private reauthenticate(): Promise<void> {
+    this.reauthInFlight ??= sessionSetup(this.conn, this.creds, true)
+      .then(() => undefined)
+      .finally(() => {
+        this.reauthInFlight = undefined;
+      });
+    return this.reauthInFlight;
+  }
+
+  /** Share-relative SMB path for a user path (relative to the URL's base path). */
+  smbPath(path: string): string {
+    return toSmbPath(joinPath(this.url.path, path));
+  }
+
+  async open(path: string, p: OpenParams): Promise<OpenResult> {
+    const name = Buffer.from(this.smbPath(path), 'utf16le');
+    const fixed = Buffer.alloc(56);
+    fixed.writeUInt16LE(57, 0);
+    fixed.writeUInt32LE(2, 4); // impersonation level: Impersonation
+    fixed.writeUInt32LE(p.access >>> 0, 24);
+    fixed.writeUInt32LE(p.attributes ?? 0, 28);
+    fixed.writeUInt32LE(p.share ?? ShareAccess.ALL, 32);
+    fixed.writeUInt32LE(p.disposition, 36);
+    fixed.writeUInt32LE(p.options, 40);
+    fixed.writeUInt16LE(64 + 56, 44);
+    fixed.writeUInt16LE(name.length, 46);
+    const res = await this.call(Command.CREATE, [fixed, name.length ? name : Buffer.alloc(1)], { path });
+    const m = res.msg;
+    if (m.length < 64 + 88) throw new SmbProtocolError('truncated CREATE reply');
+    const size = Number(m.readBigUInt64LE(64 + 48));
+    const attributes = m.readUInt32LE(64 + 56);
+    return { fileId: Buffer.from(m.subarray(64 + 64, 64 + 80)), entry: entryFromTimes(m, 64 + 8, size, attributes) };
+  }
+
+  async closeHandle(fileId: Buffer, path?: string): Promise<void> {
+    const body = Buffer.alloc(24);
+    body.writeUInt16LE(24, 0);
+    fileId.copy(body, 8);
+    await this.call(Command.CLOSE, body, { path, okStatuses: [NtStatus.FILE_CLOSED] });
+  }
+
+  /** Read up to `length` bytes at `offset`; an empty buffer at end of file. */
+  async read(fileId: Buffer, offset: number, length: number, path?: string): Promise<Buffer> {
+    const body = Buffer.alloc(49);
+    body.writeUInt16LE(49, 0);
+    body.writeUInt8(0x50, 2);
+    body.writeUInt32LE(length, 4);
+    body.writeBigUInt64LE(BigInt(offset), 8);
+    fileId.copy(body, 16);
+    const res = await this.call(Command.READ, body, { path, responseSize: length, okStatuses: [NtStatus.END_OF_FILE] });
+    if (res.status === NtStatus.END_OF_FILE) return Buffer.alloc(0);
+    const m = res.msg;
+    if (m.length < 64 + 16) throw new SmbProtocolError('truncated READ reply');
+    const dataOff = m.readUInt8(64 + 2);
+    const dataLen = m.readUInt32LE(64 + 4);
+    if (dataLen > length) throw new SmbProtocolError(`READ returned ${dataLen} bytes for ${length} requested`);
+    if (dataLen === 0) return Buffer.alloc(0);
+    if (dataOff < 64 + 16 || dataOff + dataLen > m.length) throw new SmbProtocolError('READ data out of bounds');
+    return m.subarray(dataOff, dataOff + dataLen);
+  }
+
+  async write(fileId: Buffer, offset: number, data: Buffer, path?: string): Promise<number> {
+    const fixed = Buffer.alloc(48);
+    fixed.writeUInt16LE(49, 0);
+    fixed.writeUInt16LE(64 + 48, 2);
+    fixed.writeUInt32LE(data.length, 4);
+    fixed.writeBigUInt64LE(BigInt(offset), 8);
+    fileId.copy(fixed, 16);
+    const res = await this.call(Command.WRITE, [fixed, data], { path });
+    if (res.msg.length < 64 + 16) throw new SmbProtocolError('truncated WRITE reply');
+    return res.msg.readUInt32LE(64 + 4);
+  }
+
+  private async setInfo(fileId: Buffer, infoClass: number, buffer: Buffer, path?: string): Promise<void> {
+    const fixed = Buffer.alloc(32);
+    fixed.writeUInt16LE(33, 0);
+    fixed.writeUInt8(InfoType.FILE, 2);
+    fixed.writeUInt8(infoClass, 3);
+    fixed.writeUInt32LE(buffer.length, 4);
+    fixed.writeUInt16LE(64 + 32, 8);
+    fileId.copy(fixed, 16);
+    await this.call(Command.SET_INFO, [fixed, buffer], { path });
+  }
+
+  private async withHandle<T>(path: string, p: OpenParams, fn: (h: OpenResult) => Promise<T>): Promise<T> {
+    const h = await this.open(path, p);
+    let result: T;
+    try {
+      result = await fn(h);
+    } catch (err) {
+      await this.closeHandle(h.fileId, path).catch(() => undefined);
+      throw err;
+    }
+    await this.closeHandle(h.fileId, path);
+    return result;
+  }
+
+  async stat(path: string): Promise<SmbEntry> {
+    const h = await this.open(path, {
+      access: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+      disposition: Disposition.OPEN,
+      options: 0,
+    });
+    await this.closeHandle(h.fileId, path);
+    const clean = path.split(/[/\\]+/).filter(Boolean);
+    return { name: clean[clean.length - 1] ?? '', path: clean.join('/'), ...h.entry };
+  }
+
+  async list(dir: string): Promise<SmbEntry[]> {
+    const out: SmbEntry[] = [];
+    await this.listInto(dir, (e) => out.push(e));
+    return out;
+  }
+
+  private async listInto(dir: string, onEntry: (e: SmbEntry) => void): Promise<void> {
+    const base = dir.split(/[/\\]+/).filter(Boolean).join('/');
+    await this.withHandle(
+      dir,
+      {
+        access: Access.FILE_LIST_DIRECTORY | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+        disposition: Disposition.OPEN,
+        options: CreateOptions.DIRECTORY_FILE,
+      },
+      async (h) => {
+        const pattern = Buffer.from('*', 'utf16le');
+        const outLen = Math.min(this.conn.maxTransactSize, 1024 * 1024);
+        for (let first = true; ; first = false) {
+          const fixed = Buffer.alloc(32);
+          fixed.writeUInt16LE(33, 0);
+          fixed.writeUInt8(FileInfoClass.FileDirectoryInformation, 2);
+          fixed.writeUInt8(first ? 1 : 0, 3); // RESTART_SCANS on the first call
+          h.fileId.copy(fixed, 8);
+          fixed.writeUInt16LE(64 + 32, 24);
+          fixed.writeUInt16LE(pattern.length, 26);
+          fixed.writeUInt32LE(outLen, 28);
+          const res = await this.call(Command.QUERY_DIRECTORY, [fixed, pattern], {
+            path: dir,
+            responseSize: outLen,
+            okStatuses: [NtStatus.NO_MORE_FILES],
+          });
+          if (res.status === NtStatus.NO_MORE_FILES) return;
+          const m = res.msg;
+          if (m.length < 64 + 8) throw new SmbProtocolError('truncated QUERY_DIRECTORY reply');
+          const off = m.readUInt16LE(64 + 2);
+          const len = m.readUInt32LE(64 + 4);
+          if (len === 0) return;
+          if (off + len > m.length || off < 64 + 8) throw new SmbProtocolError('QUERY_DIRECTORY buffer out of bounds');
+          parseDirectoryInfo(m.subarray(off, off + len), base, onEntry);
+        }
+      },
+    );
+  }
+
+  async *walk(dir: string): AsyncIterable<SmbEntry> {
+    const concurrency = this.options.walkConcurrency ?? 8;
+    const pendingDirs: string[] = [dir];
+    const ready: SmbEntry[] = [];
+    const running = new Set<Promise<void>>();
+    let failure: unknown;
+    const startList = (d: string): void => {
+      const p: Promise<void> = this.listInto(d, (e) => ready.push(e))
+        .catch((err: unknown) => {
+          failure ??= err;
+        })
+        .finally(() => running.delete(p));
+      running.add(p);
+    };
+    for (;;) {
+      while (running.size < concurrency && pendingDirs.length > 0) startList(pendingDirs.shift()!);
+      if (ready.length === 0) {
+        if (failure) throw failure;
+        if (running.size === 0) return;
+        await Promise.race(running);
+        continue;
+      }
+      const batch = ready.splice(0, ready.length);
+      for (const e of batch) {
+        if (e.type === 'directory') pendingDirs.push(e.path);
+        yield e;
+      }
+      if (failure) throw failure;
+    }
+  }
+
+  createReadStream(path: string, options: ReadStreamOptions = {}): SmbReadStream {
+    return new SmbReadStream(this, path, options);
+  }
+
+  createWriteStream(path: string, options: WriteStreamOptions = {}): SmbWriteStream {
+    return new SmbWriteStream(this, path, options);
+  }
+
+  async readFile(path: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const c of this.createReadStream(path)) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  async writeFile(path: string, data: Uint8Array, options: { overwrite?: boolean } = {}): Promise<void> {
+    const ws = this.createWriteStream(path, { overwrite: options.overwrite ?? true });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('error', reject);
+      ws.once('finish', resolve);
+      ws.end(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    });
+  }
+
+  async mkdir(path: string, options: { recursive?: boolean } = {}): Promise<void> {
+    const create = async (p: string, disposition: number): Promise<void> => {
+      const h = await this.open(p, {
+        access: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+        disposition,
+        options: CreateOptions.DIRECTORY_FILE,
+        attributes: FileAttributes.DIRECTORY,
+      });
+      await this.closeHandle(h.fileId, p);
+    };
+    if (!options.recursive) {
+      await create(path, Disposition.CREATE);
+      return;
+    }
+    const parts = path.split(/[/\\]+/).filter(Boolean);
+    if (parts.length === 0) return;
+    try {
+      await create(parts.join('/'), Disposition.OPEN_IF);
+    } catch (err) {
+      if (!(err instanceof SmbStatusError) || err.status !== NtStatus.OBJECT_PATH_NOT_FOUND || parts.length === 1) throw err;
+      await this.mkdir(parts.slice(0, -1).join('/'), { recursive: true });
+      await create(parts.join('/'), Disposition.OPEN_IF);
+    }
+  }
+
+  async rename(from: string, to: string, options: { overwrite?: boolean } = {}): Promise<void> {
+    const target = Buffer.from(this.smbPath(to), 'utf16le');
+    const info = Buffer.alloc(20 + target.length);
+    info.writeUInt8(options.overwrite ? 1 : 0, 0);
+    info.writeUInt32LE(target.length, 16);
+    target.copy(info, 20);
+    await this.withHandle(from, { access: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN, options: 0 }, (h) =>
+      this.setInfo(h.fileId, FileInfoClass.FileRenameInformation, info, from),
+    );
+  }
+
+  private async remove(path: string, directory: boolean): Promise<void> {
+    const h = await this.open(path, {
+      access: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+      disposition: Disposition.OPEN,
+      options: (directory ? CreateOptions.DIRECTORY_FILE : CreateOptions.NON_DIRECTORY_FILE) | CreateOptions.DELETE_ON_CLOSE,
+    });
+    await this.closeHandle(h.fileId, path);
+  }
+
+  unlink(path: string): Promise<void> {
+    return this.remove(path, false);
+  }
+
+  rmdir(path: string): Promise<void> {
+    return this.remove(path, true);
+  }
+
+  async setTimes(path: string, times: SetTimesOptions): Promise<void> {
+    await this.withHandle(path, { access: Access.FILE_WRITE_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN, options: 0 }, (h) =>
+      this.setTimesOnHandle(h.fileId, times, path),
+    );
+  }
+
+  setTimesOnHandle(fileId: Buffer, times: SetTimesOptions, path?: string): Promise<void> {
+    const info = Buffer.alloc(40);
+    if (times.birthtime) info.writeBigUInt64LE(dateToFileTime(times.birthtime), 0);
+    if (times.atime) info.writeBigUInt64LE(dateToFileTime(times.atime), 8);
+    if (times.mtime) info.writeBigUInt64LE(dateToFileTime(times.mtime), 16);
+    return this.setInfo(fileId, FileInfoClass.FileBasicInformation, info, path);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const conn = this.conn;
+    if (!conn.isClosed) {
+      const quick = { timeoutMs: 5000 };
+      try {
+        const td = Buffer.alloc(4);
+        td.writeUInt16LE(4, 0);
+        await conn.request(Command.TREE_DISCONNECT, td, { ...quick, treeId: this.treeId, encrypt: this.treeEncrypt });
+        const lo = Buffer.alloc(4);
+        lo.writeUInt16LE(4, 0);
+        await conn.request(Command.LOGOFF, lo, quick);
+      } catch {
+        // the server may already be gone; closing the socket is what matters
+      }
+    }
+    conn.destroy();
+  }
+}
+
+function parseDirectoryInfo(buf: Buffer, base: string, onEntry: (e: SmbEntry) => void): void {
+  let off = 0;
+  for (let guard = 0; guard < 1_000_000; guard++) {
+    if (off + 64 > buf.length) throw new SmbProtocolError('truncated directory entry');
+    const next = buf.readUInt32LE(off);
+    const nameLen = buf.readUInt32LE(off + 60);
+    if (off + 64 + nameLen > buf.length) throw new SmbProtocolError('directory entry name out of bounds');
+    const name = buf.toString('utf16le', off + 64, off + 64 + nameLen);
+    if (name !== '.' && name !== '..') {
+      const size = Number(buf.readBigUInt64LE(off + 40));
+      const attributes = buf.readUInt32LE(off + 56);
+      onEntry({ name, path: base ? `${base}/${name}` : name, ...entryFromTimes(buf, off + 8, size, attributes) });
+    }
+    if (next === 0) return;
+    if (next < 64 || next % 8 !== 0) throw new SmbProtocolError('invalid directory entry offset');
+    off += next;
+  }
+}
+
+/** Connect, authenticate and tree-connect to the share named in `url`. */
+export async function connect(
+  url: string,
+  credentials: { username?: string; password: string; domain?: string },
+  options: SmbConnectOptions = {},
+): Promise<SmbSession> {
+  const parsed = parseSmbUrl(url);
+  const username = credentials.username ?? parsed.username;
+  if (!username) throw new SmbError(`no user name in ${url} and none given`, 'EINVAL');
+  const session = new SmbClientSession(parsed, { username, password: credentials.password, domain: credentials.domain ?? parsed.domain }, options);
+  await session.start();
+  return session;
+}
+
+export { Dialect };
