@@ -1,0 +1,166 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertDispatchService, type AlertSettings, InMemoryAlertLedger } from './alert-dispatch.service.js';
+import { composeAlert } from './alert-message.js';
+import type { AlertEvent } from './alert.types.js';
+import { SmtpMailerRepository } from './smtp-mailer.repository.js';
+import { verifyWebhook } from './webhook-signature.js';
+import { WebhookDeliveryError, WebhookSenderRepository } from './webhook-sender.repository.js';
+
+interface Received {
+  from: string | undefined;
+  to: string[];
+  user: string | undefined;
+  raw: string;
+}
+
+/** Undoes quoted-printable and MIME header folding so assertions read the text a person sees. */
+function decodeQp(s: string): string {
+  const bytes = s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+const event: AlertEvent = {
+  type: 'unusual-run',
+  at: new Date('2026-01-15T08:00:00Z'),
+  clientId: 'c1',
+  clientName: 'ws-01 (accounting, 2nd floor, the one by the window)',
+  runId: 'r9',
+  changedFiles: 9000,
+  previousFiles: 10000,
+  changedShare: 0.9,
+  thresholdShare: 0.3,
+};
+
+describe('alert delivery (real SMTP sink and HTTP receiver on loopback)', () => {
+  let smtp: SMTPServer;
+  let smtpPort: number;
+  const mails: Received[] = [];
+  let http: Server;
+  let httpUrl: string;
+  const hooks: { path: string; headers: IncomingHttpHeaders; body: string }[] = [];
+
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      authOptional: false,
+      logger: false,
+      onAuth(auth, _session, cb) {
+        if (auth.username === 'alerts' && auth.password === 'pw') cb(null, { user: auth.username });
+        else cb(new Error('bad credentials'));
+      },
+      onData(stream, session, cb) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          mails.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
+            to: session.envelope.rcptTo.map((r) => r.address),
+            user: session.user as string | undefined,
+            raw: Buffer.concat(chunks).toString('utf8'),
+          });
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    smtpPort = (smtp.server.address() as AddressInfo).port;
+
+    http = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        hooks.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.statusCode = req.url === '/broken' ? 500 : 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+    await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
+  });
+
+  const smtpSettings = () => ({
+    host: '127.0.0.1',
+    port: smtpPort,
+    secure: false,
+    requireTls: false,
+    username: 'alerts',
+    password: 'pw',
+    from: 'BackTrac <backtrac@example.test>',
+    to: ['ops@example.test', 'boss@example.test'],
+  });
+
+  it('sends an alert e-mail with authentication, subject, text and HTML parts', async () => {
+    const message = composeAlert(event, { serverName: 'hq', consoleUrl: 'https://bt.example.test', timeZone: 'UTC' });
+    const r = await new SmtpMailerRepository().send(smtpSettings(), message);
+    expect(r.accepted.sort()).toEqual(['boss@example.test', 'ops@example.test']);
+    expect(mails).toHaveLength(1);
+    const mail = mails[0]!;
+    expect(mail).toMatchObject({ from: 'backtrac@example.test', to: ['ops@example.test', 'boss@example.test'], user: 'alerts' });
+    const raw = decodeQp(mail.raw).replace(/\r\n/g, '\n');
+    expect(raw).toMatch(/^Subject: \[BackTrac hq\] CRITICAL: Unusual backup of ws-01/m);
+    expect(raw).toMatch(/^X-BackTrac-Alert: unusual-run$/im);
+    expect(raw).toContain('Content-Type: text/plain');
+    expect(raw).toContain('Content-Type: text/html');
+    expect(raw).toContain('changed or deleted 9000 of 10000 files (90.0 %, limit 30.0 %)');
+    expect(raw).toContain('Details: https://bt.example.test/runs/r9');
+    expect(raw).toContain('<a href="https://bt.example.test/runs/r9">Details</a>');
+  });
+
+  it('a wrong SMTP password is an error, not a silent drop', async () => {
+    const message = composeAlert(event, { serverName: 'hq', timeZone: 'UTC' });
+    const before = mails.length;
+    await expect(new SmtpMailerRepository().send({ ...smtpSettings(), password: 'nope' }, message)).rejects.toThrow(/auth|credentials/i);
+    expect(mails).toHaveLength(before);
+  });
+
+  it('posts the JSON payload with a verifiable HMAC signature', async () => {
+    const message = composeAlert(event, { serverName: 'hq', timeZone: 'UTC' });
+    const now = new Date();
+    const r = await new WebhookSenderRepository().post({ url: `${httpUrl}/signed`, secret: 'hook-secret' }, message.payload, now);
+    expect(r.status).toBe(204);
+    const got = hooks.find((h) => h.path === '/signed')!;
+    expect(got.headers['content-type']).toBe('application/json');
+    expect(got.headers['x-backtrac-event']).toBe('unusual-run');
+    expect(got.headers['x-backtrac-delivery']).toBe(r.deliveryId);
+    expect(JSON.parse(got.body)).toEqual(message.payload);
+    const sig = got.headers['x-backtrac-signature'] as string;
+    const ts = got.headers['x-backtrac-timestamp'] as string;
+    expect(ts).toBe(String(Math.floor(now.getTime() / 1000)));
+    expect(verifyWebhook('hook-secret', sig, ts, got.body, Math.floor(Date.now() / 1000))).toBe(true);
+    expect(verifyWebhook('wrong-secret', sig, ts, got.body, Math.floor(Date.now() / 1000))).toBe(false);
+  });
+
+  it('without a secret there is no signature; a 500 answer is an error', async () => {
+    const message = composeAlert(event, { serverName: 'hq', timeZone: 'UTC' });
+    await new WebhookSenderRepository().post({ url: `${httpUrl}/plain`, secret: null }, message.payload);
+    const got = hooks.find((h) => h.path === '/plain')!;
+    expect(got.headers['x-backtrac-signature']).toBeUndefined();
+    await expect(new WebhookSenderRepository().post({ url: `${httpUrl}/broken`, secret: null }, message.payload)).rejects.toThrow(WebhookDeliveryError);
+  });
+
+  it('the dispatcher delivers one event to both channels', async () => {
+    const before = { mails: mails.length, hooks: hooks.length };
+    const settings: AlertSettings = {
+      serverName: 'hq',
+      timeZone: 'UTC',
+      email: smtpSettings(),
+      webhooks: [{ url: `${httpUrl}/dispatch`, secret: 's' }],
+      enabledTypes: ['unusual-run'],
+      repeatHours: 24,
+    };
+    const svc = new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(), new InMemoryAlertLedger());
+    const r = await svc.dispatch(event, settings, new Date());
+    expect(r.sent && r.results.every((x) => x.ok)).toBe(true);
+    expect(mails.length - before.mails).toBe(1);
+    expect(hooks.length - before.hooks).toBe(1);
+  });
+});
