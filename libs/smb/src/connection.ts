@@ -116,6 +116,9 @@ export class SmbConnection {
     this.targetCredits = opts.targetCredits ?? 512;
   }
 
+  /** Set once a request timed out: the peer may be hung, so closing skips the polite goodbye. */
+  timedOut = false;
+
   get isClosed(): boolean {
     return this.closedError !== undefined;
   }
@@ -399,6 +402,7 @@ export class SmbConnection {
     p.timer = setTimeout(() => {
       if (this.pending.get(messageId) !== p) return;
       this.pending.delete(messageId);
+      this.timedOut = true;
       this.promised -= p.creditRequest;
       p.creditRequest = 0;
       reject(new SmbTimeoutError(`${commandNames[command]} request`, timeoutMs, options.path));

@@ -498,7 +498,7 @@ export class SmbClientSession implements SmbSession {
     if (this.closed) return;
     this.closed = true;
     const conn = this.conn;
-    if (!conn.isClosed) {
+    if (!conn.isClosed && !conn.timedOut) {
       const quick = { timeoutMs: 5000 };
       try {
         const td = Buffer.alloc(4);
