@@ -16,3 +16,4 @@ export * from './xmlrpc.methods.js';
 export * from './xmlrpc.endpoint.js';
 export * from './xmlrpc.server.js';
 export * from './xmlrpc.client.js';
+export * from './agent-protocol.js';

@@ -13,6 +13,8 @@ export interface XmlRpcClientOptions {
   /** Extra CA certificates (PEM) for https endpoints with a private CA. */
   ca?: string | Buffer;
   headers?: Record<string, string>;
+  /** Local address to connect from (multi-homed hosts; tests use 127.0.0.x). */
+  localAddress?: string;
 }
 
 /**
@@ -48,6 +50,7 @@ export class XmlRpcClient {
             'User-Agent': 'backtrac-xmlrpc',
           },
           ca: this.options.ca,
+          localAddress: this.options.localAddress,
           signal: AbortSignal.timeout(timeoutMs),
         },
         (res: IncomingMessage) => {

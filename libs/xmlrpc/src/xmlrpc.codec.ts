@@ -151,7 +151,6 @@ function runDeserializer<T>(
   return new Promise<T>((resolve, reject) => {
     const limit = new ByteLimit(limits.maxBodyBytes);
     let settled = false;
-    let d: XmlRpcDeserializer | undefined;
     const settle = (result: Parsed<T>): void => {
       if (settled) return;
       settled = true;
@@ -162,10 +161,10 @@ function runDeserializer<T>(
     };
     const fail = (error: Error): void => {
       // Mark the deserializer as failed so it ignores the rest of the chunk being parsed.
-      if (d && !d.error) d.error = error;
+      if (!d.error) d.error = error;
       settle({ ok: false, error });
     };
-    d = guardedDeserializer(limits, fail);
+    const d = guardedDeserializer(limits, fail);
     limit.on('error', (error: Error) => fail(error));
     source.on('error', (error: Error) => fail(error));
     source.on('aborted', () => fail(new Error('request aborted')));

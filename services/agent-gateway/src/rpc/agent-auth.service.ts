@@ -1,0 +1,141 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditLogRepository, type Agent } from '@backtrac/catalog';
+import { parseBasicAuth } from '@backtrac/xmlrpc';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import * as argon2 from 'argon2';
+import { AgentRepository } from './agent.repository.js';
+import { AGENT_RPC_OPTIONS, type ResolvedAgentRpcOptions } from './agent-rpc.options.js';
+import { AgentRevokedError, AuthFailedError, AuthRequiredError, RateLimitedError } from './agent-rpc.errors.js';
+
+/** argon2id with OWASP's minimum memory: the secrets are 256 random bits, so cost only guards a leaked table. */
+const ARGON2 = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+/** A verified secret is remembered (as SHA-256) this long so heartbeats do not pay argon2 each time. */
+const VERIFIED_TTL_MS = 10 * 60_000;
+const MAX_TRACKED = 10_000;
+
+interface FailureWindow {
+  count: number;
+  windowStart: number;
+  lockedUntil: number;
+}
+
+/**
+ * Authenticates agents by their own secret (HTTP Basic `agentId:secret`), rate limits bad secrets
+ * per address and per agent id, and records failures and lockouts in the audit log.
+ *
+ * The limiter and the verified-secret cache are per process: with several gateway replicas an
+ * attacker gets `badAuthLimit` tries per replica and window.
+ */
+@Injectable()
+export class AgentAuthService {
+  private readonly failures = new Map<string, FailureWindow>();
+  private readonly verified = new Map<string, { digest: Buffer; hash: string; until: number }>();
+
+  constructor(
+    private readonly agents: AgentRepository,
+    private readonly audit: AuditLogRepository,
+    @Inject(AGENT_RPC_OPTIONS) private readonly options: ResolvedAgentRpcOptions,
+  ) {}
+
+  static newSecret(): string {
+    return randomBytes(32).toString('base64url');
+  }
+
+  static hashSecret(secret: string): Promise<string> {
+    return argon2.hash(secret, ARGON2);
+  }
+
+  /** Returns the authenticated agent (pending or approved); throws an XML-RPC domain error otherwise. */
+  async authenticate(authorization: string | undefined, address: string, now = Date.now()): Promise<Agent> {
+    const credentials = parseBasicAuth(authorization);
+    if (!credentials) throw new AuthRequiredError();
+    const { user: agentId, password: secret } = credentials;
+    this.assertNotLocked(`addr:${address}`, now);
+    this.assertNotLocked(`agent:${agentId}`, now);
+
+    const agent = /^[0-9a-f-]{36}$/i.test(agentId) ? await this.agents.findById(agentId) : null;
+    if (!agent || !(await this.secretMatches(agent, secret, now))) {
+      await this.recordFailure(agentId, address, agent !== null, now);
+      throw new AuthFailedError();
+    }
+    if (agent.status === 'revoked') throw new AgentRevokedError();
+    return agent;
+  }
+
+  /** Counts a failed enrolment token like a bad secret (same limiter, same audit trail). */
+  async recordBadToken(address: string, now = Date.now()): Promise<void> {
+    await this.recordFailure(null, address, false, now, 'agent.enrol_failed');
+  }
+
+  assertAddressNotLocked(address: string, now = Date.now()): void {
+    this.assertNotLocked(`addr:${address}`, now);
+  }
+
+  private async secretMatches(agent: Agent, secret: string, now: number): Promise<boolean> {
+    const digest = createHash('sha256').update(secret).digest();
+    const cached = this.verified.get(agent.id);
+    // The cache entry is tied to the stored hash, so re-enrolment or a secret rotation invalidates it.
+    if (cached && cached.until > now && cached.hash === agent.secretHash) return timingSafeEqual(cached.digest, digest);
+    let ok: boolean;
+    try {
+      ok = await argon2.verify(agent.secretHash, secret);
+    } catch {
+      ok = false;
+    }
+    if (ok) {
+      if (this.verified.size >= MAX_TRACKED) this.verified.clear();
+      this.verified.set(agent.id, { digest, hash: agent.secretHash, until: now + VERIFIED_TTL_MS });
+    }
+    return ok;
+  }
+
+  private assertNotLocked(key: string, now: number): void {
+    const w = this.failures.get(key);
+    if (w && w.lockedUntil > now) throw new RateLimitedError(Math.ceil((w.lockedUntil - now) / 1000));
+  }
+
+  private bump(key: string, now: number): boolean {
+    const windowMs = this.options.badAuthWindowSeconds * 1000;
+    let w = this.failures.get(key);
+    if (!w || now - w.windowStart > windowMs) {
+      if (!w && this.failures.size >= MAX_TRACKED) this.prune(now);
+      w = { count: 0, windowStart: now, lockedUntil: 0 };
+      this.failures.set(key, w);
+    }
+    w.count += 1;
+    if (w.count >= this.options.badAuthLimit) {
+      w.lockedUntil = now + windowMs;
+      return true;
+    }
+    return false;
+  }
+
+  private prune(now: number): void {
+    const windowMs = this.options.badAuthWindowSeconds * 1000;
+    for (const [key, w] of this.failures) {
+      if (w.lockedUntil <= now && now - w.windowStart > windowMs) this.failures.delete(key);
+    }
+    // Under a flood of distinct addresses, forget the oldest rather than grow without bound.
+    while (this.failures.size >= MAX_TRACKED) {
+      const oldest = this.failures.keys().next();
+      if (oldest.done) break;
+      this.failures.delete(oldest.value);
+    }
+  }
+
+  private async recordFailure(agentId: string | null, address: string, knownAgent: boolean, now: number, action = 'agent.auth_failed'): Promise<void> {
+    const lockedAddress = this.bump(`addr:${address}`, now);
+    const lockedAgent = knownAgent && agentId !== null ? this.bump(`agent:${agentId}`, now) : false;
+    const target = agentId !== null ? `agent:${agentId.slice(0, 64)}` : null;
+    await this.audit.record({ actor: 'anonymous', action, target, address, details: { knownAgent } });
+    if (lockedAddress || lockedAgent) {
+      await this.audit.record({
+        actor: 'system',
+        action: 'agent.auth_rate_limited',
+        target,
+        address,
+        details: { by: lockedAddress ? 'address' : 'agent', seconds: this.options.badAuthWindowSeconds },
+      });
+    }
+  }
+}

@@ -1,0 +1,37 @@
+/** Settings of the agent RPC module; the gateway's boot code fills them from @backtrac/config. */
+export interface AgentRpcOptions {
+  /** SECRET_KEY: derives the token the gateway presents on agents' callback endpoints. */
+  secretKey: Buffer;
+  /** REDIS_URL and REDIS_PREFIX: where agent-requested backups are enqueued. */
+  redisUrl: string;
+  redisPrefix: string;
+  /** Accept enrolment without a token; such agents stay "pending" until an admin approves them. */
+  allowUnsolicitedEnrolment: boolean;
+  /** How often agents should heartbeat; an agent is offline after 3 missed beats. Default 30. */
+  heartbeatSeconds?: number;
+  /** Timeout agents apply to pre/post commands. Default 600. */
+  commandTimeoutSeconds?: number;
+  /** Bad secrets/tokens per address (and per agent id) within `badAuthWindowSeconds` before lockout. Default 10. */
+  badAuthLimit?: number;
+  /** Default 300. */
+  badAuthWindowSeconds?: number;
+}
+
+export const AGENT_RPC_OPTIONS = Symbol('AGENT_RPC_OPTIONS');
+
+export type ResolvedAgentRpcOptions = Required<AgentRpcOptions>;
+
+export function resolveAgentRpcOptions(options: AgentRpcOptions): ResolvedAgentRpcOptions {
+  return {
+    heartbeatSeconds: 30,
+    commandTimeoutSeconds: 600,
+    badAuthLimit: 10,
+    badAuthWindowSeconds: 300,
+    ...options,
+  };
+}
+
+/** An agent is online when its last heartbeat is younger than three intervals. */
+export function isAgentOnline(lastHeartbeatAt: Date | null, heartbeatSeconds: number, now = new Date()): boolean {
+  return lastHeartbeatAt !== null && now.getTime() - lastHeartbeatAt.getTime() < 3 * heartbeatSeconds * 1000;
+}

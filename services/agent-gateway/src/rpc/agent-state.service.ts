@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ScheduleRepository, ShareRepository, type Agent, type Share } from '@backtrac/catalog';
+import type { AgentConfig, AgentShareConfig, HeartbeatInfo, HeartbeatResult } from '@backtrac/xmlrpc';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { AgentRepository } from './agent.repository.js';
+import { AGENT_RPC_OPTIONS, type ResolvedAgentRpcOptions } from './agent-rpc.options.js';
+import { AgentPendingError, BadRequestError, NotFoundError } from './agent-rpc.errors.js';
+import { checkCallbackUrl } from './enrolment.service.js';
+
+/** The directory an agent watches for a share: the path of a file:// URL, else unknown (''). */
+export function localPathOf(share: Pick<Share, 'url'>): string {
+  if (!share.url.startsWith('file://')) return '';
+  try {
+    return fileURLToPath(share.url);
+  } catch {
+    return '';
+  }
+}
+
+/** Heartbeats (online state) and the configuration an agent pulls. */
+/** configVersion is recomputed at most this often per client, so heartbeats stay cheap. */
+const CONFIG_VERSION_TTL_MS = 5_000;
+
+@Injectable()
+export class AgentStateService {
+  private readonly versions = new Map<string, { version: string; until: number }>();
+
+  constructor(
+    private readonly agents: AgentRepository,
+    private readonly shares: ShareRepository,
+    private readonly schedules: ScheduleRepository,
+    @Inject(AGENT_RPC_OPTIONS) private readonly options: ResolvedAgentRpcOptions,
+  ) {}
+
+  async heartbeat(agent: Agent, info: HeartbeatInfo, address: string): Promise<HeartbeatResult> {
+    if (info.version !== undefined && (typeof info.version !== 'string' || info.version.length > 100)) throw new BadRequestError('version must be a short string');
+    let callbackUrl: string | undefined;
+    if (info.callbackUrl !== undefined) {
+      if (typeof info.callbackUrl !== 'string') throw new BadRequestError('callbackUrl must be a string');
+      callbackUrl = checkCallbackUrl(info.callbackUrl) ?? '';
+    }
+    const now = new Date();
+    await this.agents.recordHeartbeat(agent.id, { at: now, address, version: info.version, callbackUrl });
+    const configVersion = agent.status === 'approved' && agent.clientId ? await this.configVersion(agent, agent.clientId, now.getTime()) : '';
+    return { status: agent.status, configVersion, serverTime: now };
+  }
+
+  async getConfig(agent: Agent): Promise<AgentConfig> {
+    if (agent.status !== 'approved' || !agent.clientId) throw new AgentPendingError();
+    return this.build(agent, agent.clientId);
+  }
+
+  private async configVersion(agent: Agent, clientId: string, now: number): Promise<string> {
+    const key = `${agent.id}/${clientId}`;
+    const cached = this.versions.get(key);
+    if (cached && cached.until > now) return cached.version;
+    const { configVersion } = await this.build(agent, clientId);
+    if (this.versions.size > 10_000) this.versions.clear();
+    this.versions.set(key, { version: configVersion, until: now + CONFIG_VERSION_TTL_MS });
+    return configVersion;
+  }
+
+  private async build(agent: Agent, clientId: string): Promise<AgentConfig> {
+    const client = await this.agents.findClient(clientId);
+    if (!client) throw new NotFoundError('the client of this agent no longer exists');
+    const shares: AgentShareConfig[] = (await this.shares.listForClient(clientId)).map((s) => ({
+      id: s.id,
+      name: s.name,
+      url: s.url,
+      localPath: localPathOf(s),
+      excludes: s.excludes,
+      preCommand: s.preCommand,
+      postCommand: s.postCommand,
+    }));
+    const own = (await this.schedules.listEnabled()).filter((s) => s.clientId === clientId);
+    const schedules = (own.length > 0 ? own : (await this.schedules.listEnabled()).filter((s) => s.clientId === null)).map((s) => ({
+      name: s.name,
+      cron: s.cron,
+      timezone: s.timezone,
+      windowStart: s.windowStart,
+      windowEnd: s.windowEnd,
+    }));
+    const body = {
+      agentId: agent.id,
+      clientId,
+      clientName: client.name,
+      shares,
+      schedules,
+      heartbeatSeconds: this.options.heartbeatSeconds,
+      commandTimeoutSeconds: this.options.commandTimeoutSeconds,
+    };
+    const configVersion = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
+    return { ...body, configVersion };
+  }
+}
