@@ -123,7 +123,7 @@ export class AuditLogRepository {
     this.repo = dataSource.getRepository(AuditLogEntry);
   }
   async record(entry: AuditRecord): Promise<void> {
-    await this.repo.insert({ ...entry, target: entry.target ?? null, details: entry.details ?? {}, address: entry.address ?? null });
+    await this.repo.insert({ ...entry, target: entry.target ?? null, details: (entry.details ?? {}) as never, address: entry.address ?? null });
   }
   latest(limit: number): Promise<AuditLogEntry[]> {
     return this.repo.find({ order: { id: 'DESC' }, take: limit });

@@ -1,0 +1,27 @@
+import { ValidationPipe } from '@nestjs/common';
+import { SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import { fileURLToPath } from 'node:url';
+import { Logger } from 'nestjs-pino';
+import { bootService } from '@backtrac/runtime';
+import { ApiModule } from './api.module.js';
+import { serveConsole } from './console-static.js';
+import { buildOpenApiDocument } from './openapi.js';
+
+const defaultConsoleDir = fileURLToPath(new URL('../../../frontend/dist/browser', import.meta.url));
+
+await bootService({
+  service: 'api',
+  module: (config) => ApiModule.forRoot(config),
+  port: (config) => config.API_PORT,
+  configure(app, config) {
+    app.use(cookieParser());
+    app.useBodyParser('json', { limit: '1mb' });
+    app.setGlobalPrefix('api', { exclude: ['healthz', 'readyz'] });
+    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }));
+    const document = buildOpenApiDocument(app);
+    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
+    const consoleDir = config.CONSOLE_DIR ?? defaultConsoleDir;
+    if (!serveConsole(app, consoleDir)) app.get(Logger).warn(`no built console at ${consoleDir}; serving the API only`);
+  },
+});

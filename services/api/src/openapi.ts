@@ -1,0 +1,12 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('BackTrac API')
+    .setDescription('Clients, shares, schedules, retention, runs, browse and restore. Every endpoint but login and health needs the bt_session cookie.')
+    .setVersion('0.1.0')
+    .addCookieAuth('bt_session')
+    .build();
+  return SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+}

@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { freePort, runServiceUntilExit, type ServiceName } from '../harness/services.js';
+
+const services: ServiceName[] = ['api'];
+const base = { SECRET_KEY: randomBytes(32).toString('hex'), BIND_ADDRESS: '127.0.0.1', API_PORT: String(await freePort()) };
+
+describe.each(services)('%s refuses to start with a bad configuration', (service) => {
+  it('names DATABASE_URL when it is not a postgres URL', async () => {
+    const { code, output } = await runServiceUntilExit(service, { ...base, DATABASE_URL: 'mysql://root@localhost/backtrac' });
+    expect(code).toBe(1);
+    expect(output).toContain(`backtrac-${service}: Invalid configuration`);
+    expect(output).toContain('DATABASE_URL must be a postgres:// URL');
+  });
+
+  it('says which Postgres it cannot reach, without the password', async () => {
+    const { code, output } = await runServiceUntilExit(service, { ...base, DATABASE_URL: 'postgres://backtrac:hunter2@127.0.0.1:1/backtrac' });
+    expect(code).toBe(1);
+    expect(output).toContain(`backtrac-${service}: cannot connect to Postgres at 127.0.0.1:1/backtrac (DATABASE_URL): ECONNREFUSED`);
+    expect(output).not.toContain('hunter2');
+  });
+
+  it('names SECRET_KEY when it is missing', async () => {
+    const { code, output } = await runServiceUntilExit(service, { DATABASE_URL: 'postgres://x@127.0.0.1/backtrac' });
+    expect(code).toBe(1);
+    expect(output).toContain('SECRET_KEY is required');
+  });
+});
