@@ -1,0 +1,22 @@
+import { Routes } from '@angular/router';
+import { authGuard } from './auth/auth.guard';
+import { ShellComponent } from './shell/shell.component';
+
+export const routes: Routes = [
+  { path: 'login', loadChildren: () => import('./login/login.routes').then((m) => m.LOGIN_ROUTES) },
+  {
+    path: '',
+    component: ShellComponent,
+    canActivate: [authGuard],
+    children: [
+      { path: '', pathMatch: 'full', redirectTo: 'dashboard' },
+      { path: 'dashboard', loadChildren: () => import('./dashboard/dashboard.routes').then((m) => m.DASHBOARD_ROUTES) },
+      { path: 'clients', loadChildren: () => import('./clients/clients.routes').then((m) => m.CLIENTS_ROUTES) },
+      { path: 'schedules', loadChildren: () => import('./schedules/schedules.routes').then((m) => m.SCHEDULES_ROUTES) },
+      { path: 'runs', loadChildren: () => import('./runs/runs.routes').then((m) => m.RUNS_ROUTES) },
+      { path: 'browse', loadChildren: () => import('./browse/browse.routes').then((m) => m.BROWSE_ROUTES) },
+      { path: 'restore', loadChildren: () => import('./restore/restore.routes').then((m) => m.RESTORE_ROUTES) },
+    ],
+  },
+  { path: '**', redirectTo: '' },
+];

@@ -1,0 +1,46 @@
+import { HttpErrorResponse } from '@angular/common/http';
+import { Injectable, computed, inject, signal } from '@angular/core';
+import { Api } from '../api/api';
+import { login } from '../api/fn/auth/login';
+import { logout } from '../api/fn/auth/logout';
+import { me } from '../api/fn/auth/me';
+import { User } from '../api/models/user';
+
+/** Who is signed in. The session itself is the HttpOnly `bt_session` cookie; this only mirrors it. */
+@Injectable({ providedIn: 'root' })
+export class AuthState {
+  private readonly api = inject(Api);
+  private readonly _user = signal<User | null>(null);
+
+  readonly user = this._user.asReadonly();
+  readonly signedIn = computed(() => this._user() !== null);
+
+  /** Asks the API who owns the session cookie; false when there is none or it expired (401). */
+  async refresh(): Promise<boolean> {
+    try {
+      this._user.set(await this.api.invoke(me));
+      return true;
+    } catch (err) {
+      this._user.set(null);
+      if (err instanceof HttpErrorResponse && err.status === 401) return false;
+      throw err;
+    }
+  }
+
+  async login(email: string, password: string): Promise<void> {
+    this._user.set(await this.api.invoke(login, { body: { email, password } }));
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await this.api.invoke(logout);
+    } finally {
+      this._user.set(null);
+    }
+  }
+
+  /** Drops the local copy when the API says the session is gone. */
+  forget(): void {
+    this._user.set(null);
+  }
+}
