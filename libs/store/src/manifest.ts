@@ -64,8 +64,10 @@ export class ManifestWriter {
   private readonly gzip: Gzip;
   private readonly file: WriteStream;
   private count = 0;
+  private readonly filePath: string;
 
-  constructor(private readonly filePath: string) {
+  constructor(filePath: string) {
+    this.filePath = filePath;
     this.gzip = createGzip({ level: 6 });
     this.file = createWriteStream(filePath, { flags: 'wx' });
     this.gzip.pipe(this.file);

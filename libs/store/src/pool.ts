@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { copyFile, link, lstat, mkdir, open, readdir, unlink, chmod } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { errnoCode, StoreError } from './store.errors.js';
 
@@ -99,6 +99,8 @@ export class Pool {
       if (outcome === 'full') this.firstFree.set(sha256, variant + 1);
       // Rare path (link limit reached, or a copy was removed): look at what exists.
       const known = await this.variants(sha256);
+      // Another job stored it between our attempt and now: try the same copy again.
+      if (outcome === 'absent' && known.includes(variant)) continue;
       const next = known.find((v) => v > variant);
       if (next !== undefined) {
         variant = next;
@@ -122,7 +124,7 @@ export class Pool {
       const code = errnoCode(err);
       if (code === 'EMLINK') return 'full';
       // ENOENT may also mean the destination directory is missing: that is the caller's bug.
-      if (code === 'ENOENT' && !(await exists(p))) return 'absent';
+      if (code === 'ENOENT' && (await exists(dirname(dest)))) return 'absent';
       throw err;
     }
   }

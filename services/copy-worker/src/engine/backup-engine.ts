@@ -1,0 +1,518 @@
+import {
+  compareNames,
+  type HardlinkStore,
+  type ManifestEntry,
+  type SnapshotWriter,
+  StoreError,
+} from '@backtrac/store';
+import { toSourceError, SourceError, type BackupSource, type SourceEntry } from './backup-source.js';
+import { Semaphore } from './concurrency.js';
+import { ExcludeMatcher } from './excludes.js';
+import { ManifestCursor } from './manifest-cursor.js';
+
+export interface BackupOptions {
+  client: string;
+  jobId: string;
+  /** Snapshot sequence from the catalog; defaults to the store's latest + 1. */
+  seq?: number;
+  /** Re-read every file and compare hashes instead of trusting (path, size, mtime). */
+  full?: boolean;
+  /** Files read concurrently (default 4). */
+  filesInFlight?: number;
+  /** Glob patterns relative to the share root: the share's and the global ones together. */
+  excludes?: readonly string[];
+  caseInsensitiveExcludes?: boolean;
+  /** Snapshot to compare with; default the client's latest finished one; null for none. */
+  previousSeq?: number | null;
+  signal?: AbortSignal;
+  onProgress?: (progress: BackupProgress) => void;
+  onLog?: (event: BackupLogEvent) => void;
+  /** When given, changes are streamed here and not collected in the result (large first runs). */
+  onChange?: (change: FileChange) => void;
+  /** Minimum time between progress events (default 500 ms); a last one is always sent. */
+  progressIntervalMs?: number;
+}
+
+export interface BackupProgress {
+  filesDone: number;
+  /** Known once the walk is over; before that the previous snapshot's count, if any. */
+  filesTotal?: number;
+  bytesDone: number;
+  bytesTotal?: number;
+  totalsEstimated: boolean;
+  bytesRead: number;
+  currentPath?: string;
+  bytesPerSecond: number;
+  etaSeconds?: number;
+  elapsedMs: number;
+}
+
+export interface BackupLogEvent {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  path?: string;
+  /** Stable reason for skipped entries: not-found, access-denied, locked, io, ... */
+  reason?: string;
+  at: Date;
+}
+
+export interface FileChange {
+  kind: 'added' | 'changed' | 'removed';
+  path: string;
+  /** True components when a name contains '/' (path alone is ambiguous then). */
+  segments?: string[];
+  type: ManifestEntry['type'];
+  size: number;
+  mtime: number;
+  /** Content hash (files) of the new version, or of the removed one. */
+  sha256?: string;
+  target?: string;
+  /** For removals of entries that existed but could not be read this time. */
+  skipped?: boolean;
+}
+
+export interface BackupCounters {
+  filesNew: number;
+  filesChanged: number;
+  filesUnchanged: number;
+  filesSkipped: number;
+  filesDeleted: number;
+  directories: number;
+  symlinks: number;
+  excluded: number;
+  bytesRead: number;
+  bytesStoredNew: number;
+  /** Total size of the files in the snapshot. */
+  bytesTotal: number;
+  entries: number;
+}
+
+export interface BackupResult {
+  client: string;
+  seq: number;
+  previousSeq: number | undefined;
+  outcome: 'complete' | 'partial';
+  counters: BackupCounters;
+  /** Empty when onChange was given. */
+  changes: FileChange[];
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+export type BackupFailureCode = 'SOURCE_UNREACHABLE' | 'AUTH_FAILED' | 'ABORTED' | 'STORE_FAILED';
+
+export class BackupFailedError extends Error {
+  readonly code: BackupFailureCode;
+
+  constructor(code: BackupFailureCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BackupFailedError';
+    this.code = code;
+  }
+}
+
+type Slot = Promise<ManifestEntry | undefined>;
+
+const PENDING_LIMIT = 4096;
+
+/**
+ * Pulls one share into one new snapshot. The tree is walked depth-first in comparePaths order
+ * next to the previous manifest, files are fetched several at a time, and entries are written
+ * to the new manifest in the same order, so memory does not grow with the size of the tree.
+ */
+export class BackupEngine {
+  private readonly store: HardlinkStore;
+
+  constructor(store: HardlinkStore) {
+    this.store = store;
+  }
+
+  async run(source: BackupSource, opts: BackupOptions): Promise<BackupResult> {
+    return new BackupRun(this.store, source, opts).execute();
+  }
+}
+
+class BackupRun {
+  private readonly counters: BackupCounters = {
+    filesNew: 0,
+    filesChanged: 0,
+    filesUnchanged: 0,
+    filesSkipped: 0,
+    filesDeleted: 0,
+    directories: 0,
+    symlinks: 0,
+    excluded: 0,
+    bytesRead: 0,
+    bytesStoredNew: 0,
+    bytesTotal: 0,
+    entries: 0,
+  };
+  private readonly changes: FileChange[] = [];
+  private readonly excludes: ExcludeMatcher;
+  private readonly reads: Semaphore;
+  private readonly links = new Semaphore(16);
+  private readonly startedAt = new Date();
+  private readonly queue: Slot[] = [];
+  private fatal: BackupFailedError | undefined;
+  private partial = false;
+  private writer: SnapshotWriter | undefined;
+  // progress
+  private filesSeen = 0;
+  private bytesSeen = 0;
+  private filesDone = 0;
+  private bytesDone = 0;
+  private walkDone = false;
+  private estimate: { files: number; bytes: number } | undefined;
+  private currentPath: string | undefined;
+  private lastProgress = 0;
+
+  private readonly store: HardlinkStore;
+  private readonly source: BackupSource;
+  private readonly opts: BackupOptions;
+
+  constructor(store: HardlinkStore, source: BackupSource, opts: BackupOptions) {
+    this.store = store;
+    this.source = source;
+    this.opts = opts;
+    this.excludes = new ExcludeMatcher(opts.excludes ?? [], { caseInsensitive: opts.caseInsensitiveExcludes ?? false });
+    this.reads = new Semaphore(opts.filesInFlight ?? 4);
+  }
+
+  async execute(): Promise<BackupResult> {
+    const { client, jobId } = this.opts;
+    const previousSeq = this.opts.previousSeq === null ? undefined : (this.opts.previousSeq ?? (await this.store.latestSnapshot(client)));
+    if (previousSeq !== undefined) {
+      const stats = (await this.store.readSnapshotMeta(client, previousSeq)).stats;
+      if (stats?.files !== undefined && stats.bytes !== undefined) this.estimate = { files: stats.files, bytes: stats.bytes };
+    }
+    // The root listing doubles as the reachability check: no snapshot is started without it.
+    const root = await this.listOrFail([]);
+    const writer = await this.store.beginSnapshot(client, { jobId, ...(this.opts.seq !== undefined ? { seq: this.opts.seq } : {}) });
+    this.writer = writer;
+    const prev = new ManifestCursor(previousSeq !== undefined ? this.store.readManifest(client, previousSeq) : undefined, (e) => this.removed(e));
+    try {
+      await this.walk(root, prev);
+      this.walkDone = true;
+      await prev.drain();
+      while (this.queue.length > 0) await this.flushOne();
+      this.throwIfFailed();
+      const stats = { ...this.counters, files: this.filesDone, bytes: this.counters.bytesTotal };
+      await writer.commit({ startedAt: this.startedAt, outcome: this.partial ? 'partial' : 'complete', stats });
+    } catch (err) {
+      await this.settleAll();
+      await prev.close().catch(() => undefined);
+      await writer.abandon().catch(() => undefined);
+      throw this.asFailure(err);
+    }
+    this.emitProgress(true);
+    return {
+      client,
+      seq: writer.seq,
+      previousSeq,
+      outcome: this.partial ? 'partial' : 'complete',
+      counters: this.counters,
+      changes: this.changes,
+      startedAt: this.startedAt,
+      finishedAt: new Date(),
+    };
+  }
+
+  // ---- walk -------------------------------------------------------------------------------
+
+  private async walk(rootEntries: SourceEntry[], prev: ManifestCursor): Promise<void> {
+    const stack: { dir: string[]; entries: SourceEntry[]; next: number }[] = [{ dir: [], entries: this.prepare([], rootEntries), next: 0 }];
+    while (stack.length > 0) {
+      this.throwIfFailed();
+      const frame = stack[stack.length - 1] as (typeof stack)[number];
+      const entry = frame.entries[frame.next++];
+      if (!entry) {
+        stack.pop();
+        continue;
+      }
+      const segs = [...frame.dir, entry.name];
+      if (this.excludes.isExcluded(segs, entry.type === 'directory')) {
+        this.counters.excluded++;
+        continue;
+      }
+      const found = await prev.seek(segs);
+      const before = found && found.type === entry.type ? found : undefined;
+      if (found && !before) this.removed(found);
+      if (entry.type === 'directory') {
+        // Created before anything inside it is scheduled; it is cheap and keeps order simple.
+        const created = await this.writer!.addDirectory(segs, { size: 0, mtime: entry.mtime, ...(entry.mode !== undefined ? { mode: entry.mode } : {}) });
+        this.counters.directories++;
+        if (!before) this.change('added', created);
+        await this.push(Promise.resolve(created));
+        const children = await this.listOrSkip(segs);
+        if (children) stack.push({ dir: segs, entries: this.prepare(segs, children), next: 0 });
+        continue;
+      }
+      if (entry.type === 'symlink') {
+        await this.push(this.symlink(segs, entry, before));
+        continue;
+      }
+      this.filesSeen++;
+      this.bytesSeen += entry.size;
+      await this.push(this.file(segs, entry, before));
+    }
+  }
+
+  /** Sorted in comparePaths order with duplicate names dropped (a hostile server may send them). */
+  private prepare(dir: string[], entries: SourceEntry[]): SourceEntry[] {
+    entries.sort((a, b) => compareNames(a.name, b.name));
+    const out: SourceEntry[] = [];
+    for (const e of entries) {
+      const last = out[out.length - 1];
+      if (last && last.name === e.name) {
+        this.log('warn', 'duplicate name in directory listing; kept the first', [...dir, e.name], 'duplicate');
+        continue;
+      }
+      out.push(e);
+    }
+    return out;
+  }
+
+  private async listOrFail(dir: string[]): Promise<SourceEntry[]> {
+    try {
+      return await this.source.list(dir, this.opts.signal);
+    } catch (err) {
+      const se = toSourceError(err);
+      if (this.opts.signal?.aborted) throw new BackupFailedError('ABORTED', 'backup aborted', { cause: err });
+      throw new BackupFailedError(se.kind === 'auth-failed' ? 'AUTH_FAILED' : 'SOURCE_UNREACHABLE', `cannot list the share: ${se.message}`, { cause: err });
+    }
+  }
+
+  private async listOrSkip(dir: string[]): Promise<SourceEntry[] | undefined> {
+    try {
+      return await this.source.list(dir, this.opts.signal);
+    } catch (err) {
+      this.sourceFailure(err, dir, 'cannot list directory');
+      return undefined;
+    }
+  }
+
+  // ---- entries ----------------------------------------------------------------------------
+
+  private async symlink(segs: string[], entry: SourceEntry, before: ManifestEntry | undefined): Promise<ManifestEntry | undefined> {
+    await this.links.acquire();
+    try {
+      const target = entry.symlinkTarget ?? '';
+      const created = await this.writer!.addSymlink(segs, target, { size: 0, mtime: entry.mtime, ...(entry.mode !== undefined ? { mode: entry.mode } : {}) });
+      this.counters.symlinks++;
+      if (!before) this.change('added', created);
+      else if (before.target !== target) this.change('changed', created);
+      return created;
+    } finally {
+      this.links.release();
+    }
+  }
+
+  private async file(segs: string[], entry: SourceEntry, before: ManifestEntry | undefined): Promise<ManifestEntry | undefined> {
+    const meta = { size: entry.size, mtime: entry.mtime, ...(entry.mode !== undefined ? { mode: entry.mode } : {}) };
+    const path = segs.join('/');
+    if (entry.size === 0) {
+      await this.links.acquire();
+      try {
+        return this.classify(await this.writer!.addEmptyFile(segs, meta), before);
+      } finally {
+        this.links.release();
+      }
+    }
+    const sameMeta = before?.sha256 !== undefined && before.size === entry.size && before.mtime === entry.mtime;
+    if (sameMeta && !this.opts.full) {
+      await this.links.acquire();
+      try {
+        const linked = await this.writer!.linkFromPool(segs, meta, before.sha256 as string);
+        if (linked) {
+          this.counters.filesUnchanged++;
+          this.account(linked);
+          return linked;
+        }
+        this.log('info', 'content missing from the pool (collected or quarantined); fetching it again', segs, 'pool-miss');
+      } finally {
+        this.links.release();
+      }
+    }
+    await this.reads.acquire();
+    try {
+      this.throwIfFailed();
+      this.currentPath = path;
+      let stream: AsyncIterable<Uint8Array>;
+      try {
+        stream = await this.source.createReadStream(segs, this.opts.signal);
+      } catch (err) {
+        this.sourceFailure(err, segs, 'cannot open file', before);
+        return undefined;
+      }
+      let result;
+      try {
+        result = await this.writer!.addFile(segs, meta, tagSourceErrors(stream), {
+          ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+          onBytes: (n: number) => {
+            this.counters.bytesRead += n;
+            this.bytesDone += n;
+            this.emitProgress(false);
+          },
+        });
+      } catch (err) {
+        if (err instanceof SourceStreamError) {
+          this.sourceFailure(err.cause, segs, 'read failed', before);
+          return undefined;
+        }
+        throw err;
+      }
+      if (result.storedNew) this.counters.bytesStoredNew += result.bytesRead;
+      this.bytesDone -= result.bytesRead;
+      return this.classify(result.entry, before);
+    } finally {
+      this.reads.release();
+    }
+  }
+
+  private classify(created: ManifestEntry, before: ManifestEntry | undefined): ManifestEntry {
+    if (!before) {
+      this.counters.filesNew++;
+      this.change('added', created);
+    } else if (before.sha256 !== created.sha256) {
+      this.counters.filesChanged++;
+      this.change('changed', created);
+    } else {
+      this.counters.filesUnchanged++;
+    }
+    this.account(created);
+    return created;
+  }
+
+  private account(entry: ManifestEntry): void {
+    this.filesDone++;
+    this.bytesDone += entry.size;
+    this.counters.bytesTotal += entry.size;
+    this.emitProgress(false);
+  }
+
+  // ---- ordered manifest output ------------------------------------------------------------
+
+  private async push(slot: Slot): Promise<void> {
+    // Rejections are collected as the run's failure; nothing is left unhandled meanwhile.
+    const safe = slot.catch((err: unknown) => {
+      this.fatal ??= this.asFailure(err);
+      return undefined;
+    });
+    this.queue.push(safe);
+    while (this.queue.length > PENDING_LIMIT) await this.flushOne();
+  }
+
+  private async flushOne(): Promise<void> {
+    const entry = await this.queue.shift();
+    if (entry && !this.fatal) {
+      await this.writer!.append(entry);
+      this.counters.entries++;
+    }
+  }
+
+  private async settleAll(): Promise<void> {
+    while (this.queue.length > 0) await this.queue.shift();
+  }
+
+  // ---- bookkeeping ------------------------------------------------------------------------
+
+  private removed(entry: ManifestEntry, skipped = false): void {
+    if (entry.type === 'file') this.counters.filesDeleted++;
+    this.change('removed', entry, skipped);
+  }
+
+  private change(kind: FileChange['kind'], e: ManifestEntry, skipped = false): void {
+    const c: FileChange = { kind, path: e.path, type: e.type, size: e.size, mtime: e.mtime };
+    if (e.segments) c.segments = e.segments;
+    if (e.sha256 !== undefined) c.sha256 = e.sha256;
+    if (e.target !== undefined) c.target = e.target;
+    if (skipped) c.skipped = true;
+    if (this.opts.onChange) this.opts.onChange(c);
+    else this.changes.push(c);
+  }
+
+  private sourceFailure(err: unknown, segs: readonly string[], what: string, before?: ManifestEntry): void {
+    const se = toSourceError(err);
+    if (this.opts.signal?.aborted) {
+      this.fatal ??= new BackupFailedError('ABORTED', 'backup aborted', { cause: err });
+      return;
+    }
+    if (se.fatal) {
+      this.fatal ??= new BackupFailedError(se.kind === 'auth-failed' ? 'AUTH_FAILED' : 'SOURCE_UNREACHABLE', `${what} ${segs.join('/')}: ${se.message}`, { cause: err });
+      return;
+    }
+    this.partial = true;
+    this.counters.filesSkipped++;
+    if (before) this.removed(before, true);
+    this.log('warn', `${what}: ${se.message}; skipped`, segs, se.kind);
+  }
+
+  private log(level: BackupLogEvent['level'], message: string, segs: readonly string[] | undefined, reason?: string): void {
+    this.opts.onLog?.({ level, message, ...(segs ? { path: segs.join('/') } : {}), ...(reason ? { reason } : {}), at: new Date() });
+  }
+
+  private throwIfFailed(): void {
+    if (this.opts.signal?.aborted) this.fatal ??= new BackupFailedError('ABORTED', 'backup aborted');
+    if (this.fatal) throw this.fatal;
+  }
+
+  private asFailure(err: unknown): BackupFailedError {
+    if (err instanceof BackupFailedError) return err;
+    if (this.opts.signal?.aborted || (err instanceof StoreError && err.code === 'ABORTED')) {
+      return new BackupFailedError('ABORTED', 'backup aborted', { cause: err });
+    }
+    if (err instanceof SourceError && err.fatal) return new BackupFailedError('SOURCE_UNREACHABLE', err.message, { cause: err });
+    return new BackupFailedError('STORE_FAILED', `backup failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+
+  private emitProgress(final: boolean): void {
+    if (!this.opts.onProgress) return;
+    const now = Date.now();
+    if (!final && now - this.lastProgress < (this.opts.progressIntervalMs ?? 500)) return;
+    this.lastProgress = now;
+    const elapsedMs = now - this.startedAt.getTime();
+    const totals = this.walkDone ? { files: this.filesSeen, bytes: this.bytesSeen } : this.estimate;
+    const rate = elapsedMs > 0 ? (this.counters.bytesRead * 1000) / elapsedMs : 0;
+    const doneRate = elapsedMs > 0 ? (this.bytesDone * 1000) / elapsedMs : 0;
+    const p: BackupProgress = {
+      filesDone: this.filesDone,
+      bytesDone: this.bytesDone,
+      bytesRead: this.counters.bytesRead,
+      totalsEstimated: !this.walkDone,
+      bytesPerSecond: Math.round(rate),
+      elapsedMs,
+    };
+    if (totals) {
+      p.filesTotal = totals.files;
+      p.bytesTotal = totals.bytes;
+      if (doneRate > 0) p.etaSeconds = Math.max(0, (totals.bytes - this.bytesDone) / doneRate);
+    }
+    if (this.currentPath !== undefined) p.currentPath = this.currentPath;
+    this.opts.onProgress(p);
+  }
+}
+
+/** Marks errors raised while iterating the source stream, so they are not taken for store errors. */
+class SourceStreamError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+async function* tagSourceErrors(stream: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const it = stream[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await it.next();
+      } catch (err) {
+        throw new SourceStreamError(err);
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await it.return?.();
+  }
+}
