@@ -118,6 +118,8 @@ export class SmbConnection {
 
   /** Set once a request timed out: the peer may be hung, so closing skips the polite goodbye. */
   timedOut = false;
+  /** Interim STATUS_PENDING replies seen (diagnostics; the final reply is what counts). */
+  interimReplies = 0;
 
   get isClosed(): boolean {
     return this.closedError !== undefined;
@@ -278,6 +280,7 @@ export class SmbConnection {
       return;
     }
     if (interim) {
+      this.interimReplies++;
       this.drainQueue();
       return; // the final reply will follow with the same message id
     }

@@ -216,6 +216,7 @@ export async function sessionSetup(conn: SmbConnection, creds: Credentials, reau
     throw err;
   }
   const m = final.msg;
+  if (m.length < 64 + 8) throw new SmbProtocolError('truncated SESSION_SETUP reply');
   const flags = m.readUInt16LE(66);
   if (flags & (SESSION_FLAG_IS_GUEST | SESSION_FLAG_IS_NULL)) {
     throw new SmbStatusError(NtStatus.LOGON_FAILURE, 'SESSION_SETUP', undefined, `(server mapped "${creds.username}" to guest)`);

@@ -1,6 +1,7 @@
 // NTLMv2 authentication (MS-NLMP) wrapped in SPNEGO (RFC 4178). NTLMv1 and LM are never sent.
 import { randomBytes } from 'node:crypto';
 import { hmacMd5, rc4 } from './crypto.js';
+import { SmbProtocolError } from './errors.js';
 import { md4 } from './md4.js';
 
 const NTLMSSP = Buffer.from('NTLMSSP\0', 'latin1');
@@ -54,13 +55,13 @@ export interface NtlmChallenge {
 
 export function parseNtlmChallenge(msg: Buffer): NtlmChallenge {
   if (msg.length < 48 || !msg.subarray(0, 8).equals(NTLMSSP) || msg.readUInt32LE(8) !== 2) {
-    throw new Error('invalid NTLM CHALLENGE message');
+    throw new SmbProtocolError('invalid NTLM CHALLENGE message');
   }
   const flags = msg.readUInt32LE(20);
   const serverChallenge = Buffer.from(msg.subarray(24, 32));
   const tiLen = msg.readUInt16LE(40);
   const tiOff = msg.readUInt32LE(44);
-  if (tiOff + tiLen > msg.length) throw new Error('invalid NTLM CHALLENGE target info');
+  if (tiOff + tiLen > msg.length) throw new SmbProtocolError('invalid NTLM CHALLENGE target info');
   const targetInfo = Buffer.from(msg.subarray(tiOff, tiOff + tiLen));
   let timestamp: Buffer | undefined;
   for (let off = 0; off + 4 <= targetInfo.length; ) {
@@ -195,18 +196,18 @@ interface Tlv {
 }
 
 function readTlv(buf: Buffer, off: number, limit: number): Tlv {
-  if (off + 2 > limit) throw new Error('truncated SPNEGO token');
+  if (off + 2 > limit) throw new SmbProtocolError('truncated SPNEGO token');
   const tag = buf[off]!;
   let len = buf[off + 1]!;
   let start = off + 2;
   if (len & 0x80) {
     const n = len & 0x7f;
-    if (n === 0 || n > 4 || start + n > limit) throw new Error('invalid SPNEGO length');
+    if (n === 0 || n > 4 || start + n > limit) throw new SmbProtocolError('invalid SPNEGO length');
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + buf[start + i]!;
     start += n;
   }
-  if (start + len > limit) throw new Error('truncated SPNEGO token');
+  if (start + len > limit) throw new SmbProtocolError('truncated SPNEGO token');
   return { tag, start, end: start + len };
 }
 

@@ -544,7 +544,13 @@ export async function connect(
   const username = credentials.username ?? parsed.username;
   if (!username) throw new SmbError(`no user name in ${url} and none given`, 'EINVAL');
   const session = new SmbClientSession(parsed, { username, password: credentials.password, domain: credentials.domain ?? parsed.domain }, options);
-  await session.start();
+  try {
+    await session.start();
+  } catch (err) {
+    if (err instanceof SmbError) throw err;
+    // A reply that slipped past the length checks: still a typed error, never a crash.
+    throw new SmbProtocolError(`malformed reply during connect: ${(err as Error).message}`);
+  }
   return session;
 }
 
