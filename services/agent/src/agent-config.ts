@@ -42,7 +42,7 @@ export async function loadConfig(path: string): Promise<AgentConfigFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${path} does not exist; run "backtrac-agent enroll" first`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${path} does not exist; run "backtrac-agent enroll" first`, { cause: error });
     throw error;
   }
   return check(JSON.parse(text), path);
