@@ -41,6 +41,7 @@ export class Pool {
   /** Lowest variant not known to be full, only for contents that hit the link limit. */
   private readonly firstFree = new Map<string, number>();
   private tmpCounter = 0;
+  private readonly hashLocks = new Map<string, Promise<void>>();
 
   constructor(root: string, opts: PoolOptions = {}) {
     this.dir = join(root, 'pool');
@@ -92,6 +93,23 @@ export class Pool {
    * stored, garbage-collected, or quarantined by verify) so the caller fetches it again.
    */
   async linkTo(sha256: string, dest: string, stagingDir: string): Promise<boolean> {
+    if (this.linkLimit === undefined) return this.linkToUnlocked(sha256, dest, stagingDir);
+    // The kernel's EMLINK is atomic; an injected limit (check, then link) is not, so serialise per content.
+    const previous = this.hashLocks.get(sha256) ?? Promise.resolve();
+    const mine = previous.then(() => this.linkToUnlocked(sha256, dest, stagingDir));
+    const settled = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.hashLocks.set(sha256, settled);
+    try {
+      return await mine;
+    } finally {
+      if (this.hashLocks.get(sha256) === settled) this.hashLocks.delete(sha256);
+    }
+  }
+
+  private async linkToUnlocked(sha256: string, dest: string, stagingDir: string): Promise<boolean> {
     let variant = this.firstFree.get(sha256) ?? 0;
     for (let attempt = 0; attempt < 10_000; attempt++) {
       const outcome = await this.tryLink(this.variantPath(sha256, variant), dest);

@@ -23,10 +23,12 @@ export class ExcludeMatcher {
       let p = raw.trim();
       if (p === '' || p.startsWith('#')) continue;
       const dirOnly = p.endsWith('/');
-      p = p.replace(/\/+$/, '').replace(/^\/+/, '');
+      p = p.replace(/\/+$/, '');
+      // A leading '/' anchors a single name at the root, as in .gitignore.
+      const anchored = p.includes('/');
+      p = p.replace(/^\/+/, '');
       if (p === '') continue;
       const test = picomatch(p, pmOpts);
-      const anchored = p.includes('/');
       if (dirOnly) (anchored ? this.dirAnchored : this.dirAnyDepth).push(test);
       else (anchored ? this.anchored : this.anyDepth).push(test);
     }

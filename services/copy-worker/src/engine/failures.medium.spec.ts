@@ -1,0 +1,144 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fsck, HardlinkStore, restoreSnapshot } from '@backtrac/store';
+import { BackupEngine, BackupFailedError, type BackupLogEvent } from './backup-engine.js';
+import { memDir, memFile, MemorySource } from './testing/memory.source.js';
+import { readTreeState, removeDir, tempDir } from './testing/tree.fixture.js';
+
+describe('BackupEngine failure handling', () => {
+  let work: string;
+  let store: HardlinkStore;
+  let engine: BackupEngine;
+
+  beforeEach(async () => {
+    work = await tempDir('failures');
+    store = await HardlinkStore.open(join(work, 'store'), { create: true });
+    engine = new BackupEngine(store);
+  });
+  afterEach(async () => {
+    await removeDir(work);
+  });
+
+  it('skips unreadable files and directories with a reason and ends partial', async () => {
+    const good = new MemorySource(memDir({ locked: memFile('v1'), denied: memFile('v1'), ok: memFile('fine'), private: memDir({ x: memFile('x') }) }));
+    await engine.run(good, { client: 'c', jobId: 'j1' });
+    const bad = new MemorySource(
+      memDir({
+        locked: memFile('v2-longer', 2, { code: 'STATUS_SHARING_VIOLATION', phase: 'read' }),
+        denied: memFile('v2', 2, { code: 'EACCES', phase: 'open' }),
+        vanished: memFile('gone', 2, { code: 'STATUS_OBJECT_NAME_NOT_FOUND', phase: 'open' }),
+        ok: memFile('fine'),
+        private: { type: 'directory', children: new Map(), mtime: 1_600_000_000_000, failList: 'STATUS_ACCESS_DENIED' },
+      }),
+    );
+    const logs: BackupLogEvent[] = [];
+    const r = await engine.run(bad, { client: 'c', jobId: 'j2', onLog: (l) => logs.push(l) });
+    expect(r.outcome).toBe('partial');
+    expect(r.counters.filesSkipped).toBe(4);
+    expect(r.counters.filesUnchanged).toBe(1);
+    expect(logs.filter((l) => l.level === 'warn').map((l) => `${l.path}:${l.reason}`).sort()).toEqual([
+      'denied:access-denied',
+      'locked:locked',
+      'private:access-denied',
+      'vanished:not-found',
+    ]);
+    const removed = r.changes.filter((c) => c.kind === 'removed').map((c) => `${c.path}${c.skipped ? ' (skipped)' : ''}`);
+    expect(removed.sort()).toEqual(['denied (skipped)', 'locked (skipped)', 'private/x']);
+    expect((await store.readSnapshotMeta('c', r.seq)).outcome).toBe('partial');
+    expect((await fsck(store)).ok).toBe(true);
+    const dest = join(work, 'restore');
+    await restoreSnapshot(store, 'c', r.seq, dest);
+    expect([...(await readTreeState(dest)).keys()].sort()).toEqual(['ok', 'private']);
+  });
+
+  it('fails on a wrong password or unreachable share and writes no snapshot', async () => {
+    const src = new MemorySource(memDir({ a: memFile('a') }));
+    src.rootError = 'STATUS_LOGON_FAILURE';
+    await expect(engine.run(src, { client: 'c', jobId: 'j' })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    src.rootError = 'ECONNREFUSED';
+    await expect(engine.run(src, { client: 'c', jobId: 'j' })).rejects.toMatchObject({ code: 'SOURCE_UNREACHABLE' });
+    expect(await store.listSnapshots('c')).toEqual([]);
+  });
+
+  it('a connection lost mid-run fails, keeps the previous snapshot, and the rerun completes', async () => {
+    const files = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`f${String(i).padStart(2, '0')}`, memFile(`file ${i}`)]));
+    await engine.run(new MemorySource(memDir(files)), { client: 'c', jobId: 'j1' });
+    const changed = Object.fromEntries(Object.entries(files).map(([k]) => [k, memFile(`changed ${k}`, 9)]));
+    (changed.f30 as { fail?: unknown }).fail = { code: 'ECONNRESET', phase: 'read' };
+    const err = await engine.run(new MemorySource(memDir(changed)), { client: 'c', jobId: 'j2' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackupFailedError);
+    expect((err as BackupFailedError).code).toBe('SOURCE_UNREACHABLE');
+    expect(await store.listSnapshots('c')).toEqual([
+      { client: 'c', seq: 1, partial: false },
+      { client: 'c', seq: 2, partial: true },
+    ]);
+    delete (changed.f30 as { fail?: unknown }).fail;
+    const r = await engine.run(new MemorySource(memDir(changed)), { client: 'c', jobId: 'j3' });
+    expect(r.seq).toBe(2);
+    expect(r.counters.filesChanged).toBe(50);
+    expect(await store.listSnapshots('c')).toEqual([
+      { client: 'c', seq: 1, partial: false },
+      { client: 'c', seq: 2, partial: false },
+    ]);
+    expect(await readdir(join(work, 'store', 'staging', 'c'))).toEqual([]);
+    const report = await fsck(store);
+    expect(report.issues).toEqual([]);
+  });
+
+  it('stops on abort, leaves .partial for the next run to clean', async () => {
+    const files = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}`, memFile(`file ${i}`)]));
+    const src = new MemorySource(memDir(files));
+    const ac = new AbortController();
+    let opened = 0;
+    src.beforeOpen = () => {
+      if (++opened === 10) ac.abort();
+    };
+    await expect(engine.run(src, { client: 'c', jobId: 'j1', signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(opened).toBeLessThan(20);
+    expect(await store.listSnapshots('c')).toEqual([{ client: 'c', seq: 1, partial: true }]);
+    src.beforeOpen = undefined;
+    const r = await engine.run(src, { client: 'c', jobId: 'j2' });
+    expect(r.counters.filesNew).toBe(40);
+    expect(await store.listSnapshots('c')).toEqual([{ client: 'c', seq: 1, partial: false }]);
+    expect((await fsck(store)).ok).toBe(true);
+  });
+
+  it('applies share and global excludes while walking', async () => {
+    const src = new MemorySource(
+      memDir({ 'a.tmp': memFile('t'), keep: memFile('k'), cache: memDir({ big: memFile('b') }), docs: memDir({ 'b.tmp': memFile('t2'), 'c.txt': memFile('c') }) }),
+    );
+    const r1 = await engine.run(src, { client: 'c', jobId: 'j1' });
+    expect(r1.counters.filesNew).toBe(5);
+    const r2 = await engine.run(src, { client: 'c', jobId: 'j2', excludes: ['*.tmp', '/cache/'] });
+    expect(r2.counters.excluded).toBe(3);
+    expect(r2.changes.filter((c) => c.kind === 'removed').map((c) => c.path).sort()).toEqual(['a.tmp', 'cache', 'cache/big', 'docs/b.tmp']);
+    const paths: string[] = [];
+    for await (const e of store.readManifest('c', r2.seq)) paths.push(e.path);
+    expect(paths).toEqual(['docs', 'docs/c.txt', 'keep']);
+  });
+
+  it('makes numbered pool copies when a pool file reaches the link limit', async () => {
+    const limited = await HardlinkStore.open(join(work, 'store'), { linkLimit: 4 });
+    const same = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`copy${i}`, memFile('identical content')]));
+    const src = new MemorySource(memDir(same));
+    const e = new BackupEngine(limited);
+    await e.run(src, { client: 'c', jobId: 'j1' });
+    await e.run(src, { client: 'c', jobId: 'j2' });
+    const r = await e.run(src, { client: 'c', jobId: 'j3', full: true });
+    expect(r.counters.filesUnchanged).toBe(10);
+    const variants = await limited.pool.variants((r.changes[0]?.sha256 ?? (await firstSha(limited))) as string);
+    // 30 snapshot links, at most 3 per pool copy (the pool's own name is the 4th link).
+    expect(variants.length).toBeGreaterThanOrEqual(10);
+    expect(variants).toEqual(Array.from({ length: variants.length }, (_, i) => i));
+    expect((await fsck(limited)).issues).toEqual([]);
+    const dest = join(work, 'restore');
+    await restoreSnapshot(limited, 'c', 3, dest);
+    expect((await readTreeState(dest)).size).toBe(10);
+  });
+});
+
+async function firstSha(store: HardlinkStore): Promise<string> {
+  for await (const e of store.readManifest('c', 1)) if (e.sha256) return e.sha256;
+  throw new Error('no file');
+}
