@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isFullBackupDue } from './full-backup.js';
 import { backupJobId, jitterMs, parseSlotStamp, slotStamp } from './job-id.js';
-import { type ClientScheduleState, decideSlot, type ScheduleSpec } from './slot-decision.js';
+import { type ClientScheduleState, decideSlot, MAX_COUNTED_MISSED, type ScheduleSpec } from './slot-decision.js';
 
 const at = (s: string) => new Date(s);
 
@@ -51,6 +51,12 @@ describe('decideSlot (fake clock: now is a parameter)', () => {
       const later = new Date(now.getTime() + m * 60_000);
       expect(decideSlot(nightly, { ...state, lastSlot: at('2026-01-10T01:00:00Z') }, later).kind).toBe('idle');
     }
+  });
+
+  it('catch-up counts missed slots only up to a bound (an every-minute schedule after a month down)', () => {
+    const s = { ...nightly, cron: '* * * * *', windows: [] };
+    const d = decideSlot(s, client({ lastSlot: at('2026-01-01T00:00:00Z') }), at('2026-02-01T00:00:30Z'));
+    expect(d).toMatchObject({ kind: 'due', slot: at('2026-02-01T00:00:00Z'), missedSlots: MAX_COUNTED_MISSED });
   });
 
   it('catch-up outside the window waits for the window, then runs the newest slot', () => {

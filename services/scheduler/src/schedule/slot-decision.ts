@@ -40,11 +40,17 @@ export type SlotDecision =
       slot: Date;
       jobId: string;
       full: boolean;
-      /** Slots that passed without a run, including this one; >1 means a catch-up after downtime. */
+      /**
+       * Slots that passed without a run, including this one, counted up to MAX_COUNTED_MISSED;
+       * more than 1 means a catch-up after downtime.
+       */
       missedSlots: number;
       /** When the window closes (null: no window); retries stop there. */
       windowClosesAt: Date | null;
     };
+
+/** Counting is informational and costs a croner step per slot; stop here. */
+export const MAX_COUNTED_MISSED = 100;
 
 /**
  * What to do for one client of one schedule at `now`. Only the newest slot that has not been
@@ -67,7 +73,7 @@ export function decideSlot(schedule: ScheduleSpec, client: ClientScheduleState, 
   );
   if (!state.open) return { kind: 'wait', reason: state.reason, slot, jobId, notBefore: state.opensAt };
 
-  const missedSlots = slotsBetween(schedule.cron, schedule.timeZone, new Date(floor), now).length;
+  const missedSlots = slotsBetween(schedule.cron, schedule.timeZone, new Date(floor), now, MAX_COUNTED_MISSED).length;
   return {
     kind: 'due',
     slot,

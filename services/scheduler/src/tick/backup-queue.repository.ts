@@ -19,15 +19,16 @@ export class BackupQueueRepository implements BackupQueue {
   }
 
   async enqueue(jobId: string, payload: BackupJobPayload, priority: number): Promise<boolean> {
-    // BullMQ's add is atomic and returns the existing job when the id is taken, whatever its state,
-    // so the runId tells whether this call created it.
-    const job = await this.queue.add(JobName.Backup, payload, {
+    // add is atomic: when the id is taken (in any state) it stores nothing. It still returns a
+    // Job built from our arguments, so read back the stored data to learn who was first.
+    await this.queue.add(JobName.Backup, payload, {
       jobId,
       priority,
       removeOnComplete: { age: 7 * 86_400 },
       removeOnFail: { age: 7 * 86_400 },
     });
-    return job.data.runId === payload.runId && job.data.slot === payload.slot;
+    const stored = await this.queue.getJob(jobId);
+    return stored?.data.runId === payload.runId;
   }
 
   async listFailed(codes: readonly string[]): Promise<FailedBackup[]> {

@@ -21,7 +21,8 @@ export interface TickReport {
   /** False when another scheduler held the lease; nothing else was done. */
   ran: boolean;
   diskGuard: DiskGuardDecision | null;
-  enqueued: { jobId: string; clientId: string; runId: string; full: boolean; missedSlots: number; priority: number }[];
+  /** `created` is false when the job already existed (another scheduler was first). */
+  enqueued: { jobId: string; clientId: string; runId: string; full: boolean; missedSlots: number; priority: number; created: boolean }[];
   waiting: { jobId: string; clientId: string; reason: string; notBefore: Date | null }[];
   deferred: { jobId: string; clientId: string; reason: 'client-busy' | 'global-cap' | 'site-cap' | 'disk-guard' }[];
   blocked: { jobId: string; clientId: string; reason: BlockedReason; attempts: number; nextAt: Date | null; gaveUp: boolean }[];
@@ -124,8 +125,8 @@ export class SchedulerTickService {
       const { runId } = await this.source.recordQueued({ clientId: c.clientId, jobId: c.jobId, slot: c.slot, full: c.full });
       const payload: BackupJobPayload = { clientId: c.clientId, runId, trigger: 'schedule', slot: c.slot.toISOString(), full: c.full };
       const priority = queuePriority(c.lastGoodAt);
-      await this.queue.enqueue(c.jobId, payload, priority);
-      report.enqueued.push({ jobId: c.jobId, clientId: c.clientId, runId, full: c.full, missedSlots: c.missedSlots, priority });
+      const created = await this.queue.enqueue(c.jobId, payload, priority);
+      report.enqueued.push({ jobId: c.jobId, clientId: c.clientId, runId, full: c.full, missedSlots: c.missedSlots, priority, created });
     }
   }
 
