@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { freePort, runServiceUntilExit, type ServiceName } from '../harness/services.js';
 
-const services: ServiceName[] = ['api'];
-const base = { SECRET_KEY: randomBytes(32).toString('hex'), BIND_ADDRESS: '127.0.0.1', API_PORT: String(await freePort()) };
+const services: ServiceName[] = ['api', 'scheduler', 'copy-worker', 'agent-gateway'];
+const ports = ['API_PORT', 'SCHEDULER_PORT', 'COPY_WORKER_PORT', 'GATEWAY_PORT', 'GATEWAY_RPC_PORT'];
+const base: Record<string, string> = { SECRET_KEY: randomBytes(32).toString('hex'), BIND_ADDRESS: '127.0.0.1' };
+for (const variable of ports) base[variable] = String(await freePort());
 
 describe.each(services)('%s refuses to start with a bad configuration', (service) => {
   it('names DATABASE_URL when it is not a postgres URL', async () => {

@@ -27,6 +27,8 @@ export interface RunningService {
   process: ChildProcess;
   port: number;
   url: string;
+  /** The agent-gateway's XML-RPC endpoint (other services: undefined). */
+  rpcUrl?: string;
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -54,8 +56,9 @@ export async function runServiceUntilExit(name: ServiceName, env: Record<string,
 /** Starts a built service and waits until /readyz answers 200. */
 export async function startService(name: ServiceName, env: Record<string, string>, portVariable: string): Promise<RunningService> {
   const port = await freePort();
+  const rpcPort = name === 'agent-gateway' ? (env.GATEWAY_RPC_PORT ?? String(await freePort())) : undefined;
   const child = spawn(process.execPath, [serviceEntry(name)], {
-    env: { PATH: process.env.PATH ?? '', BIND_ADDRESS: '127.0.0.1', ...env, [portVariable]: String(port) },
+    env: { PATH: process.env.PATH ?? '', BIND_ADDRESS: '127.0.0.1', ...env, [portVariable]: String(port), ...(rpcPort ? { GATEWAY_RPC_PORT: rpcPort } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -67,6 +70,7 @@ export async function startService(name: ServiceName, env: Record<string, string
     process: child,
     port,
     url,
+    rpcUrl: rpcPort ? `http://127.0.0.1:${rpcPort}/RPC2` : undefined,
     output: () => output,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;

@@ -61,6 +61,8 @@ export const envSchema = z.object({
   COPY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   FILES_IN_FLIGHT: z.coerce.number().int().min(1).max(256).default(16),
   SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  GATEWAY_ALLOW_UNSOLICITED_ENROLMENT: bool(false),
+  AGENT_HEARTBEAT_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
   XMLRPC_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
 });
 
