@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smbclientArgs, startSamba } from '../../../test/harness/samba.js';
-import { connect, SmbError, SmbStatusError, type SmbSession } from './index.js';
+import { connect, SmbError, SmbStatusError, type SmbConnectOptions, type SmbSession } from './index.js';
 
 const execFileP = promisify(execFile);
 const USER = 'smbconf';
@@ -109,6 +109,39 @@ describe.each(CONFIGS)('smbd with $name', (config) => {
     }
     if (config.expect.dialect) expect(info.dialect).toBe(config.expect.dialect);
     expect(['2.0.2', '2.1', '3.0', '3.0.2', '3.1.1']).toContain(info.dialect);
+  });
+
+  it('round-trips data with every dialect, signing algorithm and cipher the server allows', async () => {
+    const variants: SmbConnectOptions[] = config.expect.dialect
+      ? (['aes-128-gcm', 'aes-128-ccm', 'aes-256-gcm', 'aes-256-ccm'] as const).map((c) => ({ ciphers: [c] }))
+      : [
+          ...(['2.0.2', '2.1', '3.0', '3.0.2', '3.1.1'] as const).map((d) => ({ dialects: [d] })),
+          { dialects: ['3.1.1'], signingAlgorithms: ['aes-cmac'] },
+          { dialects: ['3.1.1'], requireSigning: true },
+          { dialects: ['3.0'], requireEncryption: true },
+          { dialects: ['3.1.1'], requireEncryption: true, ciphers: ['aes-256-ccm'] },
+        ];
+    for (const variant of variants) {
+      const s = await connect(server.url('data', USER), { password: PASSWORD }, variant);
+      try {
+        const info = s.info;
+        if (variant.dialects) expect(info.dialect).toBe(variant.dialects[0]);
+        if (variant.ciphers) expect(info.cipher).toBe(variant.ciphers[0]);
+        if (variant.requireEncryption || config.expect.encryption) expect(info.encryption).toBe(true);
+        if ((config.expect.signing || variant.requireSigning) && !info.encryption) {
+          expect(info.signing).toBe(true);
+          const expected = variant.signingAlgorithms?.[0] ?? { '2.0.2': 'hmac-sha256', '2.1': 'hmac-sha256', '3.0': 'aes-cmac', '3.0.2': 'aes-cmac', '3.1.1': 'aes-gmac' }[info.dialect];
+          expect(info.signingAlgorithm).toBe(expected);
+        }
+        const data = randomBytes(2 * MiB + 333);
+        const name = `${work}/variant-${info.dialect}-${info.cipher ?? 'plain'}-${info.signingAlgorithm}.bin`;
+        await s.writeFile(name, data);
+        expect(sha256(await s.readFile(name))).toBe(sha256(data));
+        expect(sha256(await readFile(join(root, name)))).toBe(sha256(data));
+      } finally {
+        await s.close();
+      }
+    }
   });
 
   it('reports a wrong password as STATUS_LOGON_FAILURE naming the user', async () => {

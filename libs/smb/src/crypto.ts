@@ -110,7 +110,8 @@ export function aeadEncrypt(
   const c = createCipheriv(cipher as CipherCCMTypes, key, nonce, { authTagLength: 16 }) as CipherCCM;
   if (isCcm) c.setAAD(aad, { plaintextLength: total });
   else c.setAAD(aad, { plaintextLength: total });
-  const chunks = plain.map((p) => c.update(p));
+  // CCM allows exactly one update() call.
+  const chunks = isCcm ? [c.update(plain.length === 1 ? plain[0]! : Buffer.concat(plain, total))] : plain.map((p) => c.update(p));
   chunks.push(c.final());
   return { data: Buffer.concat(chunks, total), tag: c.getAuthTag() };
 }

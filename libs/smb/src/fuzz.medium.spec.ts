@@ -27,13 +27,15 @@ type Mutation =
   | { kind: 'interim-only' }
   | { kind: 'bad-frame-type' }
   | { kind: 'wrong-command' }
-  | { kind: 'status'; status: number };
+  | { kind: 'status'; status: number }
+  | { kind: 'expire' };
 
 interface Scenario {
   step: Step;
   mutation: Mutation;
 }
 
+const sessionSetups: bigint[] = [];
 let scenario: Scenario = { step: 'read', mutation: { kind: 'none' } };
 
 function header(command: number, messageId: bigint, status = 0, credits = 64, flags = 1): Buffer {
@@ -66,7 +68,7 @@ function challengeToken(): Buffer {
 function stepOf(command: number, sessionLeg: number): Step | undefined {
   switch (command) {
     case 0: return 'negotiate';
-    case 1: return sessionLeg === 0 ? 'session1' : 'session2';
+    case 1: return sessionLeg % 2 === 0 ? 'session1' : 'session2';
     case 3: return 'tree';
     case 5: return 'create';
     case 8: return 'read';
@@ -92,7 +94,7 @@ function reply(req: Buffer, sessionLeg: number): Buffer {
       return Buffer.concat([header(0, id), body]);
     }
     case 1: {
-      if (sessionLeg === 0) {
+      if (sessionLeg % 2 === 0) {
         const tok = challengeToken();
         const body = Buffer.alloc(8);
         body.writeUInt16LE(9, 0);
@@ -168,7 +170,10 @@ function handleConnection(socket: Socket): void {
       const command = req.readUInt16LE(12);
       const step = stepOf(command, sessionLeg);
       let res = reply(req, sessionLeg);
-      if (command === 1) sessionLeg++;
+      if (command === 1) {
+        sessionLeg++;
+        sessionSetups.push(req.readBigUInt64LE(40));
+      }
       if (corrupted || step !== scenario.step) {
         socket.write(frame(res));
         continue;
@@ -236,6 +241,9 @@ function handleConnection(socket: Socket): void {
           res = Buffer.from(res);
           res.writeUInt16LE(0x11, 12);
           socket.write(frame(res));
+          break;
+        case 'expire':
+          socket.write(frame(Buffer.concat([header(command, req.readBigUInt64LE(24), 0xc000035c), Buffer.from([9, 0, 0, 0, 0, 0, 0, 0, 0])])));
           break;
         case 'status':
           socket.write(frame(Buffer.concat([header(command, req.readBigUInt64LE(24), m.status), Buffer.from([9, 0, 0, 0, 0, 0, 0, 0, 0])])));
@@ -346,6 +354,15 @@ describe('fake server fuzzing', () => {
         expect(r.ms).toBeLessThan(2 * TIMEOUT + 1500);
       }
     }
+  });
+
+  it('re-authenticates an expired session in place and retries the request', async () => {
+    sessionSetups.length = 0;
+    const r = await attempt({ step: 'read', mutation: { kind: 'expire' } });
+    expect(r.error).toBeUndefined();
+    expect(r.data?.equals(pattern(0, FILE_SIZE))).toBe(true);
+    // Two legs at login (no session id yet, then the new one), two more to re-authenticate it.
+    expect(sessionSetups).toEqual([0n, 0x1234n, 0x1234n, 0x1234n]);
   });
 
   it('maps error statuses to typed errors', async () => {

@@ -6,3 +6,5 @@ export { SmbError, SmbStatusError, SmbTimeoutError, SmbConnectionError, SmbProto
 export { NtStatus, ntStatusName } from './status.js';
 export { parseSmbUrl, type SmbUrl } from './url.js';
 export type { DialectName } from './protocol.js';
+export type { CipherName } from './crypto.js';
+export type { SigningAlgorithm } from './connection.js';

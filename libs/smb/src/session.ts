@@ -1,5 +1,6 @@
 // The session layer: tree connect and file operations on top of one SmbConnection.
-import { SmbConnection, type SmbResponse, type RequestOptions } from './connection.js';
+import { SmbConnection, type SmbResponse, type RequestOptions, type SigningAlgorithm } from './connection.js';
+import type { CipherName } from './crypto.js';
 import { SmbError, SmbProtocolError, SmbStatusError } from './errors.js';
 import { negotiate, sessionSetup, type Credentials } from './handshake.js';
 import {
@@ -50,6 +51,10 @@ export interface SmbConnectOptions {
   requireSigning?: boolean;
   /** Encrypt every message (SMB 3.x only) even if the server does not require it. */
   requireEncryption?: boolean;
+  /** SMB 3.1.1 ciphers to offer, in preference order (default GCM before CCM, 128 before 256). */
+  ciphers?: CipherName[];
+  /** SMB 3.1.1 signing algorithms to offer, in preference order (default GMAC, CMAC, HMAC). */
+  signingAlgorithms?: SigningAlgorithm[];
   /** Credits to keep in hand: bounds requests in flight (default 512). */
   targetCredits?: number;
   /** Directory listings walked in parallel by walk() (default 8). */
@@ -104,6 +109,8 @@ export interface OpenParams {
 }
 
 const SHARE_FLAG_ENCRYPT_DATA = 0x8000;
+const CIPHER_IDS: Record<CipherName, number> = { 'aes-128-ccm': 1, 'aes-128-gcm': 2, 'aes-256-ccm': 3, 'aes-256-gcm': 4 };
+const SIGNING_IDS: Record<SigningAlgorithm, number> = { 'hmac-sha256': 0, 'aes-cmac': 1, 'aes-gmac': 2 };
 
 function entryFromTimes(m: Buffer, off: number, size: number, attributes: number): Omit<SmbEntry, 'name' | 'path'> {
   const type: SmbEntryType = attributes & FileAttributes.DIRECTORY ? 'directory' : attributes & FileAttributes.REPARSE_POINT ? 'symlink' : 'file';
@@ -160,7 +167,13 @@ export class SmbClientSession implements SmbSession {
     const dialects = (o.dialects ?? ['2.0.2', '2.1', '3.0', '3.0.2', '3.1.1']).map((d) => dialectByName[d]);
     const work = (async (): Promise<void> => {
       await this.conn.open();
-      await negotiate(this.conn, { dialects, requireSigning: o.requireSigning === true, encryption: true });
+      await negotiate(this.conn, {
+        dialects,
+        requireSigning: o.requireSigning === true,
+        encryption: true,
+        ciphers: o.ciphers?.map((c) => CIPHER_IDS[c]),
+        signingAlgorithms: o.signingAlgorithms?.map((a) => SIGNING_IDS[a]),
+      });
       if (o.requireEncryption && !this.conn.cipher) {
         throw new SmbError(`server at ${this.url.host} negotiated dialect ${dialectName(this.conn.dialect)} without encryption`, 'EENCRYPTION');
       }
