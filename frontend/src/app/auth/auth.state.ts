@@ -1,10 +1,10 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { Injectable, computed, inject, signal } from '@angular/core';
 import { Api } from '../api/api';
-import { login } from '../api/fn/auth/login';
-import { logout } from '../api/fn/auth/logout';
-import { me } from '../api/fn/auth/me';
-import { User } from '../api/models/user';
+import { authLogin } from '../api/fn/auth/auth-login';
+import { authLogout } from '../api/fn/auth/auth-logout';
+import { authMe } from '../api/fn/auth/auth-me';
+import { UserDto as User } from '../api/models/user-dto';
 
 /** Who is signed in. The session itself is the HttpOnly `bt_session` cookie; this only mirrors it. */
 @Injectable({ providedIn: 'root' })
@@ -18,7 +18,7 @@ export class AuthState {
   /** Asks the API who owns the session cookie; false when there is none or it expired (401). */
   async refresh(): Promise<boolean> {
     try {
-      this._user.set(await this.api.invoke(me));
+      this._user.set(await this.api.invoke(authMe));
       return true;
     } catch (err) {
       this._user.set(null);
@@ -28,12 +28,12 @@ export class AuthState {
   }
 
   async login(email: string, password: string): Promise<void> {
-    this._user.set(await this.api.invoke(login, { body: { email, password } }));
+    this._user.set(await this.api.invoke(authLogin, { body: { email, password } }));
   }
 
   async logout(): Promise<void> {
     try {
-      await this.api.invoke(logout);
+      await this.api.invoke(authLogout);
     } finally {
       this._user.set(null);
     }

@@ -1,7 +1,7 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import { Client } from '../api/models/client';
+import { ClientDto as Client } from '../api/models/client-dto';
 import { ClientsState } from './clients.state';
 
 const client = (name: string): Client => ({

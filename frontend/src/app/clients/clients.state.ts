@@ -1,11 +1,11 @@
 import { Injectable, inject, signal } from '@angular/core';
 import { Api } from '../api/api';
-import { createClient } from '../api/fn/clients/create-client';
-import { deleteClient } from '../api/fn/clients/delete-client';
-import { getClient } from '../api/fn/clients/get-client';
-import { listClients } from '../api/fn/clients/list-clients';
-import { updateClient } from '../api/fn/clients/update-client';
-import { Client } from '../api/models/client';
+import { clientsCreate } from '../api/fn/clients/clients-create';
+import { clientsRemove } from '../api/fn/clients/clients-remove';
+import { clientsGet } from '../api/fn/clients/clients-get';
+import { clientsList } from '../api/fn/clients/clients-list';
+import { clientsUpdate } from '../api/fn/clients/clients-update';
+import { ClientDto as Client } from '../api/models/client-dto';
 import { CreateClientDto } from '../api/models/create-client-dto';
 import { UpdateClientDto } from '../api/models/update-client-dto';
 import { httpErrorMessage } from '../http-error-message';
@@ -26,7 +26,7 @@ export class ClientsState {
     this._loading.set(true);
     this._error.set(null);
     try {
-      const clients = await this.api.invoke(listClients);
+      const clients = await this.api.invoke(clientsList);
       this._clients.set([...clients].sort((a, b) => a.name.localeCompare(b.name)));
     } catch (err) {
       this._error.set(httpErrorMessage(err));
@@ -36,23 +36,23 @@ export class ClientsState {
   }
 
   get(id: string): Promise<Client> {
-    return this.api.invoke(getClient, { id });
+    return this.api.invoke(clientsGet, { id });
   }
 
   async create(body: CreateClientDto): Promise<Client> {
-    const client = await this.api.invoke(createClient, { body });
+    const client = await this.api.invoke(clientsCreate, { body });
     this._clients.update((list) => [...list, client].sort((a, b) => a.name.localeCompare(b.name)));
     return client;
   }
 
   async update(id: string, body: UpdateClientDto): Promise<Client> {
-    const client = await this.api.invoke(updateClient, { id, body });
+    const client = await this.api.invoke(clientsUpdate, { id, body });
     this._clients.update((list) => list.map((c) => (c.id === id ? client : c)));
     return client;
   }
 
   async remove(id: string): Promise<void> {
-    await this.api.invoke(deleteClient, { id });
+    await this.api.invoke(clientsRemove, { id });
     this._clients.update((list) => list.filter((c) => c.id !== id));
   }
 }

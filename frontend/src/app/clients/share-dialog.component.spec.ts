@@ -1,6 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { MAT_DIALOG_DATA, MatDialogRef } from '@angular/material/dialog';
-import { Share } from '../api/models/share';
+import { ShareDto as Share } from '../api/models/share-dto';
 import { ShareDialogComponent, ShareDialogData, ShareFormValue, sharePayload } from './share-dialog.component';
 
 const empty: ShareFormValue = { name: 'docs', url: 'smb://ws-01/Users', username: '', domain: '', password: '', excludes: '', preCommand: '', postCommand: '' };

@@ -7,7 +7,7 @@ import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { CreateShareDto } from '../api/models/create-share-dto';
-import { Share } from '../api/models/share';
+import { ShareDto as Share } from '../api/models/share-dto';
 import { UpdateShareDto } from '../api/models/update-share-dto';
 import { httpErrorMessage } from '../http-error-message';
 

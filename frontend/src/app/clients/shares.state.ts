@@ -1,11 +1,11 @@
 import { Injectable, inject, signal } from '@angular/core';
 import { Api } from '../api/api';
-import { createShare } from '../api/fn/shares/create-share';
-import { deleteShare } from '../api/fn/shares/delete-share';
-import { listShares } from '../api/fn/shares/list-shares';
-import { updateShare } from '../api/fn/shares/update-share';
+import { sharesCreate } from '../api/fn/shares/shares-create';
+import { sharesRemove } from '../api/fn/shares/shares-remove';
+import { sharesList } from '../api/fn/shares/shares-list';
+import { sharesUpdate } from '../api/fn/shares/shares-update';
 import { CreateShareDto } from '../api/models/create-share-dto';
-import { Share } from '../api/models/share';
+import { ShareDto as Share } from '../api/models/share-dto';
 import { UpdateShareDto } from '../api/models/update-share-dto';
 import { httpErrorMessage } from '../http-error-message';
 
@@ -25,7 +25,7 @@ export class SharesState {
     this._loading.set(true);
     this._error.set(null);
     try {
-      this._shares.set(await this.api.invoke(listShares, { clientId }));
+      this._shares.set(await this.api.invoke(sharesList, { clientId }));
     } catch (err) {
       this._error.set(httpErrorMessage(err));
     } finally {
@@ -34,19 +34,19 @@ export class SharesState {
   }
 
   async create(clientId: string, body: CreateShareDto): Promise<Share> {
-    const share = await this.api.invoke(createShare, { clientId, body });
+    const share = await this.api.invoke(sharesCreate, { clientId, body });
     this._shares.update((list) => [...list, share]);
     return share;
   }
 
   async update(id: string, body: UpdateShareDto): Promise<Share> {
-    const share = await this.api.invoke(updateShare, { id, body });
+    const share = await this.api.invoke(sharesUpdate, { id, body });
     this._shares.update((list) => list.map((s) => (s.id === id ? share : s)));
     return share;
   }
 
   async remove(id: string): Promise<void> {
-    await this.api.invoke(deleteShare, { id });
+    await this.api.invoke(sharesRemove, { id });
     this._shares.update((list) => list.filter((s) => s.id !== id));
   }
 }

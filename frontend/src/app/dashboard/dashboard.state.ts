@@ -1,11 +1,11 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
 import { Api } from '../api/api';
-import { listClients } from '../api/fn/clients/list-clients';
-import { listRetentionPolicies } from '../api/fn/retention-policies/list-retention-policies';
-import { listSchedules } from '../api/fn/schedules/list-schedules';
-import { Client } from '../api/models/client';
-import { RetentionPolicy } from '../api/models/retention-policy';
-import { Schedule } from '../api/models/schedule';
+import { clientsList } from '../api/fn/clients/clients-list';
+import { retentionPoliciesList } from '../api/fn/retention-policies/retention-policies-list';
+import { schedulesList } from '../api/fn/schedules/schedules-list';
+import { ClientDto as Client } from '../api/models/client-dto';
+import { RetentionPolicyDto as RetentionPolicy } from '../api/models/retention-policy-dto';
+import { ScheduleDto as Schedule } from '../api/models/schedule-dto';
 import { httpErrorMessage } from '../http-error-message';
 
 /** Counts for the dashboard, computed from the lists the API already serves. */
@@ -29,9 +29,9 @@ export class DashboardState {
     this._error.set(null);
     try {
       const [clients, schedules, policies] = await Promise.all([
-        this.api.invoke(listClients),
-        this.api.invoke(listSchedules),
-        this.api.invoke(listRetentionPolicies),
+        this.api.invoke(clientsList),
+        this.api.invoke(schedulesList),
+        this.api.invoke(retentionPoliciesList),
       ]);
       this.clients.set(clients);
       this.schedules.set(schedules);

@@ -6,7 +6,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { CreateRetentionPolicyDto } from '../api/models/create-retention-policy-dto';
-import { RetentionPolicy } from '../api/models/retention-policy';
+import { RetentionPolicyDto as RetentionPolicy } from '../api/models/retention-policy-dto';
 import { httpErrorMessage } from '../http-error-message';
 import { KEEP_RULES, KeepRule, keepsSomethingValidator } from './retention-policy.validators';
 

@@ -9,10 +9,10 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
-import { Client } from '../api/models/client';
+import { ClientDto as Client } from '../api/models/client-dto';
 import { CreateScheduleDto } from '../api/models/create-schedule-dto';
-import { RetentionPolicy } from '../api/models/retention-policy';
-import { Schedule } from '../api/models/schedule';
+import { RetentionPolicyDto as RetentionPolicy } from '../api/models/retention-policy-dto';
+import { ScheduleDto as Schedule } from '../api/models/schedule-dto';
 import { httpErrorMessage } from '../http-error-message';
 import { TIME_OF_DAY, cronValidator, timeZoneValidator, windowPairValidator } from './schedule.validators';
 

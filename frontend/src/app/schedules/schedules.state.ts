@@ -1,19 +1,19 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
 import { Api } from '../api/api';
-import { listClients } from '../api/fn/clients/list-clients';
-import { createRetentionPolicy } from '../api/fn/retention-policies/create-retention-policy';
-import { deleteRetentionPolicy } from '../api/fn/retention-policies/delete-retention-policy';
-import { listRetentionPolicies } from '../api/fn/retention-policies/list-retention-policies';
-import { updateRetentionPolicy } from '../api/fn/retention-policies/update-retention-policy';
-import { createSchedule } from '../api/fn/schedules/create-schedule';
-import { deleteSchedule } from '../api/fn/schedules/delete-schedule';
-import { listSchedules } from '../api/fn/schedules/list-schedules';
-import { updateSchedule } from '../api/fn/schedules/update-schedule';
-import { Client } from '../api/models/client';
+import { clientsList } from '../api/fn/clients/clients-list';
+import { retentionPoliciesCreate } from '../api/fn/retention-policies/retention-policies-create';
+import { retentionPoliciesRemove } from '../api/fn/retention-policies/retention-policies-remove';
+import { retentionPoliciesList } from '../api/fn/retention-policies/retention-policies-list';
+import { retentionPoliciesUpdate } from '../api/fn/retention-policies/retention-policies-update';
+import { schedulesCreate } from '../api/fn/schedules/schedules-create';
+import { schedulesRemove } from '../api/fn/schedules/schedules-remove';
+import { schedulesList } from '../api/fn/schedules/schedules-list';
+import { schedulesUpdate } from '../api/fn/schedules/schedules-update';
+import { ClientDto as Client } from '../api/models/client-dto';
 import { CreateRetentionPolicyDto } from '../api/models/create-retention-policy-dto';
 import { CreateScheduleDto } from '../api/models/create-schedule-dto';
-import { RetentionPolicy } from '../api/models/retention-policy';
-import { Schedule } from '../api/models/schedule';
+import { RetentionPolicyDto as RetentionPolicy } from '../api/models/retention-policy-dto';
+import { ScheduleDto as Schedule } from '../api/models/schedule-dto';
 import { httpErrorMessage } from '../http-error-message';
 
 /** Schedules and retention policies, plus the clients a schedule can target. */
@@ -40,9 +40,9 @@ export class SchedulesState {
     this._error.set(null);
     try {
       const [schedules, policies, clients] = await Promise.all([
-        this.api.invoke(listSchedules),
-        this.api.invoke(listRetentionPolicies),
-        this.api.invoke(listClients),
+        this.api.invoke(schedulesList),
+        this.api.invoke(retentionPoliciesList),
+        this.api.invoke(clientsList),
       ]);
       this._schedules.set(schedules);
       this._policies.set(policies);
@@ -55,26 +55,26 @@ export class SchedulesState {
   }
 
   async saveSchedule(id: string | null, body: CreateScheduleDto): Promise<Schedule> {
-    const saved = id ? await this.api.invoke(updateSchedule, { id, body }) : await this.api.invoke(createSchedule, { body });
+    const saved = id ? await this.api.invoke(schedulesUpdate, { id, body }) : await this.api.invoke(schedulesCreate, { body });
     this._schedules.update((list) => (id ? list.map((s) => (s.id === id ? saved : s)) : [...list, saved]));
     return saved;
   }
 
   async removeSchedule(id: string): Promise<void> {
-    await this.api.invoke(deleteSchedule, { id });
+    await this.api.invoke(schedulesRemove, { id });
     this._schedules.update((list) => list.filter((s) => s.id !== id));
   }
 
   async savePolicy(id: string | null, body: CreateRetentionPolicyDto): Promise<RetentionPolicy> {
     const saved = id
-      ? await this.api.invoke(updateRetentionPolicy, { id, body })
-      : await this.api.invoke(createRetentionPolicy, { body });
+      ? await this.api.invoke(retentionPoliciesUpdate, { id, body })
+      : await this.api.invoke(retentionPoliciesCreate, { body });
     this._policies.update((list) => (id ? list.map((p) => (p.id === id ? saved : p)) : [...list, saved]));
     return saved;
   }
 
   async removePolicy(id: string): Promise<void> {
-    await this.api.invoke(deleteRetentionPolicy, { id });
+    await this.api.invoke(retentionPoliciesRemove, { id });
     this._policies.update((list) => list.filter((p) => p.id !== id));
   }
 }

@@ -5,6 +5,10 @@ export interface CreateClientDto {
   description?: string;
   enabled?: boolean;
   hostname: string;
+
+  /**
+   * Unique name; letters, digits, dot, dash and underscore
+   */
   name: string;
 
   /**

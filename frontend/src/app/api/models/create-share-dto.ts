@@ -12,10 +12,6 @@ export interface CreateShareDto {
   password?: string;
   postCommand?: string;
   preCommand?: string;
-
-  /**
-   * smb://host/share/path or file:///path
-   */
   url: string;
   username?: string;
 }

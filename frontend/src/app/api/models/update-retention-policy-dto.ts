@@ -4,32 +4,32 @@
 export interface UpdateRetentionPolicyDto {
 
   /**
-   * 0 disables the rule
+   * Keep the newest snapshot of each of the last N days
    */
   keepDaily?: number;
 
   /**
-   * 0 disables the rule
+   * Keep the newest N snapshots
    */
   keepLast?: number;
 
   /**
-   * 0 disables the rule
+   * Keep the newest snapshot of each of the last N months
    */
   keepMonthly?: number;
 
   /**
-   * 0 disables the rule
+   * Keep the newest snapshot of each of the last N ISO weeks
    */
   keepWeekly?: number;
 
   /**
-   * 0 disables the rule
+   * Keep every snapshot younger than N days
    */
   keepWithinDays?: number;
 
   /**
-   * 0 disables the rule
+   * Keep the newest snapshot of each of the last N years
    */
   keepYearly?: number;
   name?: string;

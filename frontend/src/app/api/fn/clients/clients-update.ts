@@ -7,14 +7,19 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { Schedule } from '../../models/schedule';
+import { ClientDto } from '../../models/client-dto';
+import { UpdateClientDto } from '../../models/update-client-dto';
 
-export interface ListSchedules$Params {
+export interface ClientsUpdate$Params {
+  id: string;
+      body: UpdateClientDto
 }
 
-export function listSchedules(http: HttpClient, rootUrl: string, params?: ListSchedules$Params, context?: HttpContext): Observable<StrictHttpResponse<Array<Schedule>>> {
-  const rb = new RequestBuilder(rootUrl, listSchedules.PATH, 'get');
+export function clientsUpdate(http: HttpClient, rootUrl: string, params: ClientsUpdate$Params, context?: HttpContext): Observable<StrictHttpResponse<ClientDto>> {
+  const rb = new RequestBuilder(rootUrl, clientsUpdate.PATH, 'patch');
   if (params) {
+    rb.path('id', params.id, {});
+    rb.body(params.body, 'application/json');
   }
 
   return http.request(
@@ -22,9 +27,9 @@ export function listSchedules(http: HttpClient, rootUrl: string, params?: ListSc
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<Array<Schedule>>;
+      return r as StrictHttpResponse<ClientDto>;
     })
   );
 }
 
-listSchedules.PATH = '/schedules';
+clientsUpdate.PATH = '/api/clients/{id}';

@@ -7,16 +7,16 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { Share } from '../../models/share';
-import { UpdateShareDto } from '../../models/update-share-dto';
+import { ScheduleDto } from '../../models/schedule-dto';
+import { UpdateScheduleDto } from '../../models/update-schedule-dto';
 
-export interface UpdateShare$Params {
+export interface SchedulesUpdate$Params {
   id: string;
-      body: UpdateShareDto
+      body: UpdateScheduleDto
 }
 
-export function updateShare(http: HttpClient, rootUrl: string, params: UpdateShare$Params, context?: HttpContext): Observable<StrictHttpResponse<Share>> {
-  const rb = new RequestBuilder(rootUrl, updateShare.PATH, 'patch');
+export function schedulesUpdate(http: HttpClient, rootUrl: string, params: SchedulesUpdate$Params, context?: HttpContext): Observable<StrictHttpResponse<ScheduleDto>> {
+  const rb = new RequestBuilder(rootUrl, schedulesUpdate.PATH, 'patch');
   if (params) {
     rb.path('id', params.id, {});
     rb.body(params.body, 'application/json');
@@ -27,9 +27,9 @@ export function updateShare(http: HttpClient, rootUrl: string, params: UpdateSha
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<Share>;
+      return r as StrictHttpResponse<ScheduleDto>;
     })
   );
 }
 
-updateShare.PATH = '/shares/{id}';
+schedulesUpdate.PATH = '/api/schedules/{id}';

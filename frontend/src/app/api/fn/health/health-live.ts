@@ -8,14 +8,12 @@ import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
 
-export interface DeleteShare$Params {
-  id: string;
+export interface HealthLive$Params {
 }
 
-export function deleteShare(http: HttpClient, rootUrl: string, params: DeleteShare$Params, context?: HttpContext): Observable<StrictHttpResponse<void>> {
-  const rb = new RequestBuilder(rootUrl, deleteShare.PATH, 'delete');
+export function healthLive(http: HttpClient, rootUrl: string, params?: HealthLive$Params, context?: HttpContext): Observable<StrictHttpResponse<void>> {
+  const rb = new RequestBuilder(rootUrl, healthLive.PATH, 'get');
   if (params) {
-    rb.path('id', params.id, {});
   }
 
   return http.request(
@@ -28,4 +26,4 @@ export function deleteShare(http: HttpClient, rootUrl: string, params: DeleteSha
   );
 }
 
-deleteShare.PATH = '/shares/{id}';
+healthLive.PATH = '/healthz';

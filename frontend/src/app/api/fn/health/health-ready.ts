@@ -7,26 +7,23 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { Share } from '../../models/share';
 
-export interface GetShare$Params {
-  id: string;
+export interface HealthReady$Params {
 }
 
-export function getShare(http: HttpClient, rootUrl: string, params: GetShare$Params, context?: HttpContext): Observable<StrictHttpResponse<Share>> {
-  const rb = new RequestBuilder(rootUrl, getShare.PATH, 'get');
+export function healthReady(http: HttpClient, rootUrl: string, params?: HealthReady$Params, context?: HttpContext): Observable<StrictHttpResponse<void>> {
+  const rb = new RequestBuilder(rootUrl, healthReady.PATH, 'get');
   if (params) {
-    rb.path('id', params.id, {});
   }
 
   return http.request(
-    rb.build({ responseType: 'json', accept: 'application/json', context })
+    rb.build({ responseType: 'text', accept: '*/*', context })
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<Share>;
+      return (r as HttpResponse<any>).clone({ body: undefined }) as StrictHttpResponse<void>;
     })
   );
 }
 
-getShare.PATH = '/shares/{id}';
+healthReady.PATH = '/readyz';

@@ -7,14 +7,14 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { RetentionPolicy } from '../../models/retention-policy';
+import { ClientDto } from '../../models/client-dto';
 
-export interface GetRetentionPolicy$Params {
+export interface ClientsGet$Params {
   id: string;
 }
 
-export function getRetentionPolicy(http: HttpClient, rootUrl: string, params: GetRetentionPolicy$Params, context?: HttpContext): Observable<StrictHttpResponse<RetentionPolicy>> {
-  const rb = new RequestBuilder(rootUrl, getRetentionPolicy.PATH, 'get');
+export function clientsGet(http: HttpClient, rootUrl: string, params: ClientsGet$Params, context?: HttpContext): Observable<StrictHttpResponse<ClientDto>> {
+  const rb = new RequestBuilder(rootUrl, clientsGet.PATH, 'get');
   if (params) {
     rb.path('id', params.id, {});
   }
@@ -24,9 +24,9 @@ export function getRetentionPolicy(http: HttpClient, rootUrl: string, params: Ge
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<RetentionPolicy>;
+      return r as StrictHttpResponse<ClientDto>;
     })
   );
 }
 
-getRetentionPolicy.PATH = '/retention-policies/{id}';
+clientsGet.PATH = '/api/clients/{id}';

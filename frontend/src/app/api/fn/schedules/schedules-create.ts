@@ -7,16 +7,17 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { Share } from '../../models/share';
+import { CreateScheduleDto } from '../../models/create-schedule-dto';
+import { ScheduleDto } from '../../models/schedule-dto';
 
-export interface ListShares$Params {
-  clientId: string;
+export interface SchedulesCreate$Params {
+      body: CreateScheduleDto
 }
 
-export function listShares(http: HttpClient, rootUrl: string, params: ListShares$Params, context?: HttpContext): Observable<StrictHttpResponse<Array<Share>>> {
-  const rb = new RequestBuilder(rootUrl, listShares.PATH, 'get');
+export function schedulesCreate(http: HttpClient, rootUrl: string, params: SchedulesCreate$Params, context?: HttpContext): Observable<StrictHttpResponse<ScheduleDto>> {
+  const rb = new RequestBuilder(rootUrl, schedulesCreate.PATH, 'post');
   if (params) {
-    rb.path('clientId', params.clientId, {});
+    rb.body(params.body, 'application/json');
   }
 
   return http.request(
@@ -24,9 +25,9 @@ export function listShares(http: HttpClient, rootUrl: string, params: ListShares
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<Array<Share>>;
+      return r as StrictHttpResponse<ScheduleDto>;
     })
   );
 }
 
-listShares.PATH = '/clients/{clientId}/shares';
+schedulesCreate.PATH = '/api/schedules';

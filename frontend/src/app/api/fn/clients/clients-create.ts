@@ -7,14 +7,17 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { User } from '../../models/user';
+import { ClientDto } from '../../models/client-dto';
+import { CreateClientDto } from '../../models/create-client-dto';
 
-export interface Me$Params {
+export interface ClientsCreate$Params {
+      body: CreateClientDto
 }
 
-export function me(http: HttpClient, rootUrl: string, params?: Me$Params, context?: HttpContext): Observable<StrictHttpResponse<User>> {
-  const rb = new RequestBuilder(rootUrl, me.PATH, 'get');
+export function clientsCreate(http: HttpClient, rootUrl: string, params: ClientsCreate$Params, context?: HttpContext): Observable<StrictHttpResponse<ClientDto>> {
+  const rb = new RequestBuilder(rootUrl, clientsCreate.PATH, 'post');
   if (params) {
+    rb.body(params.body, 'application/json');
   }
 
   return http.request(
@@ -22,9 +25,9 @@ export function me(http: HttpClient, rootUrl: string, params?: Me$Params, contex
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<User>;
+      return r as StrictHttpResponse<ClientDto>;
     })
   );
 }
 
-me.PATH = '/auth/me';
+clientsCreate.PATH = '/api/clients';

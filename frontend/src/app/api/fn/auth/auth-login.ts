@@ -7,16 +7,17 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { Schedule } from '../../models/schedule';
+import { LoginDto } from '../../models/login-dto';
+import { UserDto } from '../../models/user-dto';
 
-export interface GetSchedule$Params {
-  id: string;
+export interface AuthLogin$Params {
+      body: LoginDto
 }
 
-export function getSchedule(http: HttpClient, rootUrl: string, params: GetSchedule$Params, context?: HttpContext): Observable<StrictHttpResponse<Schedule>> {
-  const rb = new RequestBuilder(rootUrl, getSchedule.PATH, 'get');
+export function authLogin(http: HttpClient, rootUrl: string, params: AuthLogin$Params, context?: HttpContext): Observable<StrictHttpResponse<UserDto>> {
+  const rb = new RequestBuilder(rootUrl, authLogin.PATH, 'post');
   if (params) {
-    rb.path('id', params.id, {});
+    rb.body(params.body, 'application/json');
   }
 
   return http.request(
@@ -24,9 +25,9 @@ export function getSchedule(http: HttpClient, rootUrl: string, params: GetSchedu
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<Schedule>;
+      return r as StrictHttpResponse<UserDto>;
     })
   );
 }
 
-getSchedule.PATH = '/schedules/{id}';
+authLogin.PATH = '/api/auth/login';

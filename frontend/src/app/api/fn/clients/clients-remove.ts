@@ -7,24 +7,25 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { Client } from '../../models/client';
 
-export interface ListClients$Params {
+export interface ClientsRemove$Params {
+  id: string;
 }
 
-export function listClients(http: HttpClient, rootUrl: string, params?: ListClients$Params, context?: HttpContext): Observable<StrictHttpResponse<Array<Client>>> {
-  const rb = new RequestBuilder(rootUrl, listClients.PATH, 'get');
+export function clientsRemove(http: HttpClient, rootUrl: string, params: ClientsRemove$Params, context?: HttpContext): Observable<StrictHttpResponse<void>> {
+  const rb = new RequestBuilder(rootUrl, clientsRemove.PATH, 'delete');
   if (params) {
+    rb.path('id', params.id, {});
   }
 
   return http.request(
-    rb.build({ responseType: 'json', accept: 'application/json', context })
+    rb.build({ responseType: 'text', accept: '*/*', context })
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<Array<Client>>;
+      return (r as HttpResponse<any>).clone({ body: undefined }) as StrictHttpResponse<void>;
     })
   );
 }
 
-listClients.PATH = '/clients';
+clientsRemove.PATH = '/api/clients/{id}';

@@ -7,17 +7,14 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { Client } from '../../models/client';
-import { CreateClientDto } from '../../models/create-client-dto';
+import { ScheduleDto } from '../../models/schedule-dto';
 
-export interface CreateClient$Params {
-      body: CreateClientDto
+export interface SchedulesList$Params {
 }
 
-export function createClient(http: HttpClient, rootUrl: string, params: CreateClient$Params, context?: HttpContext): Observable<StrictHttpResponse<Client>> {
-  const rb = new RequestBuilder(rootUrl, createClient.PATH, 'post');
+export function schedulesList(http: HttpClient, rootUrl: string, params?: SchedulesList$Params, context?: HttpContext): Observable<StrictHttpResponse<Array<ScheduleDto>>> {
+  const rb = new RequestBuilder(rootUrl, schedulesList.PATH, 'get');
   if (params) {
-    rb.body(params.body, 'application/json');
   }
 
   return http.request(
@@ -25,9 +22,9 @@ export function createClient(http: HttpClient, rootUrl: string, params: CreateCl
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<Client>;
+      return r as StrictHttpResponse<Array<ScheduleDto>>;
     })
   );
 }
 
-createClient.PATH = '/clients';
+schedulesList.PATH = '/api/schedules';

@@ -8,12 +8,12 @@ import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
 
-export interface DeleteRetentionPolicy$Params {
+export interface SharesRemove$Params {
   id: string;
 }
 
-export function deleteRetentionPolicy(http: HttpClient, rootUrl: string, params: DeleteRetentionPolicy$Params, context?: HttpContext): Observable<StrictHttpResponse<void>> {
-  const rb = new RequestBuilder(rootUrl, deleteRetentionPolicy.PATH, 'delete');
+export function sharesRemove(http: HttpClient, rootUrl: string, params: SharesRemove$Params, context?: HttpContext): Observable<StrictHttpResponse<void>> {
+  const rb = new RequestBuilder(rootUrl, sharesRemove.PATH, 'delete');
   if (params) {
     rb.path('id', params.id, {});
   }
@@ -28,4 +28,4 @@ export function deleteRetentionPolicy(http: HttpClient, rootUrl: string, params:
   );
 }
 
-deleteRetentionPolicy.PATH = '/retention-policies/{id}';
+sharesRemove.PATH = '/api/shares/{id}';

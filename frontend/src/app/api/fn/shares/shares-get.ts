@@ -7,19 +7,16 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { Schedule } from '../../models/schedule';
-import { UpdateScheduleDto } from '../../models/update-schedule-dto';
+import { ShareDto } from '../../models/share-dto';
 
-export interface UpdateSchedule$Params {
+export interface SharesGet$Params {
   id: string;
-      body: UpdateScheduleDto
 }
 
-export function updateSchedule(http: HttpClient, rootUrl: string, params: UpdateSchedule$Params, context?: HttpContext): Observable<StrictHttpResponse<Schedule>> {
-  const rb = new RequestBuilder(rootUrl, updateSchedule.PATH, 'patch');
+export function sharesGet(http: HttpClient, rootUrl: string, params: SharesGet$Params, context?: HttpContext): Observable<StrictHttpResponse<ShareDto>> {
+  const rb = new RequestBuilder(rootUrl, sharesGet.PATH, 'get');
   if (params) {
     rb.path('id', params.id, {});
-    rb.body(params.body, 'application/json');
   }
 
   return http.request(
@@ -27,9 +24,9 @@ export function updateSchedule(http: HttpClient, rootUrl: string, params: Update
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<Schedule>;
+      return r as StrictHttpResponse<ShareDto>;
     })
   );
 }
 
-updateSchedule.PATH = '/schedules/{id}';
+sharesGet.PATH = '/api/shares/{id}';

@@ -7,16 +7,18 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { LoginDto } from '../../models/login-dto';
-import { User } from '../../models/user';
+import { CreateShareDto } from '../../models/create-share-dto';
+import { ShareDto } from '../../models/share-dto';
 
-export interface Login$Params {
-      body: LoginDto
+export interface SharesCreate$Params {
+  clientId: string;
+      body: CreateShareDto
 }
 
-export function login(http: HttpClient, rootUrl: string, params: Login$Params, context?: HttpContext): Observable<StrictHttpResponse<User>> {
-  const rb = new RequestBuilder(rootUrl, login.PATH, 'post');
+export function sharesCreate(http: HttpClient, rootUrl: string, params: SharesCreate$Params, context?: HttpContext): Observable<StrictHttpResponse<ShareDto>> {
+  const rb = new RequestBuilder(rootUrl, sharesCreate.PATH, 'post');
   if (params) {
+    rb.path('clientId', params.clientId, {});
     rb.body(params.body, 'application/json');
   }
 
@@ -25,9 +27,9 @@ export function login(http: HttpClient, rootUrl: string, params: Login$Params, c
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<User>;
+      return r as StrictHttpResponse<ShareDto>;
     })
   );
 }
 
-login.PATH = '/auth/login';
+sharesCreate.PATH = '/api/clients/{clientId}/shares';

@@ -8,12 +8,12 @@ import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
 
-export interface DeleteSchedule$Params {
+export interface SchedulesRemove$Params {
   id: string;
 }
 
-export function deleteSchedule(http: HttpClient, rootUrl: string, params: DeleteSchedule$Params, context?: HttpContext): Observable<StrictHttpResponse<void>> {
-  const rb = new RequestBuilder(rootUrl, deleteSchedule.PATH, 'delete');
+export function schedulesRemove(http: HttpClient, rootUrl: string, params: SchedulesRemove$Params, context?: HttpContext): Observable<StrictHttpResponse<void>> {
+  const rb = new RequestBuilder(rootUrl, schedulesRemove.PATH, 'delete');
   if (params) {
     rb.path('id', params.id, {});
   }
@@ -28,4 +28,4 @@ export function deleteSchedule(http: HttpClient, rootUrl: string, params: Delete
   );
 }
 
-deleteSchedule.PATH = '/schedules/{id}';
+schedulesRemove.PATH = '/api/schedules/{id}';

@@ -7,19 +7,14 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { Client } from '../../models/client';
-import { UpdateClientDto } from '../../models/update-client-dto';
+import { ClientDto } from '../../models/client-dto';
 
-export interface UpdateClient$Params {
-  id: string;
-      body: UpdateClientDto
+export interface ClientsList$Params {
 }
 
-export function updateClient(http: HttpClient, rootUrl: string, params: UpdateClient$Params, context?: HttpContext): Observable<StrictHttpResponse<Client>> {
-  const rb = new RequestBuilder(rootUrl, updateClient.PATH, 'patch');
+export function clientsList(http: HttpClient, rootUrl: string, params?: ClientsList$Params, context?: HttpContext): Observable<StrictHttpResponse<Array<ClientDto>>> {
+  const rb = new RequestBuilder(rootUrl, clientsList.PATH, 'get');
   if (params) {
-    rb.path('id', params.id, {});
-    rb.body(params.body, 'application/json');
   }
 
   return http.request(
@@ -27,9 +22,9 @@ export function updateClient(http: HttpClient, rootUrl: string, params: UpdateCl
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<Client>;
+      return r as StrictHttpResponse<Array<ClientDto>>;
     })
   );
 }
 
-updateClient.PATH = '/clients/{id}';
+clientsList.PATH = '/api/clients';

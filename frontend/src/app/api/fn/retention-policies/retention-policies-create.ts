@@ -7,18 +7,16 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { RetentionPolicy } from '../../models/retention-policy';
-import { UpdateRetentionPolicyDto } from '../../models/update-retention-policy-dto';
+import { CreateRetentionPolicyDto } from '../../models/create-retention-policy-dto';
+import { RetentionPolicyDto } from '../../models/retention-policy-dto';
 
-export interface UpdateRetentionPolicy$Params {
-  id: string;
-      body: UpdateRetentionPolicyDto
+export interface RetentionPoliciesCreate$Params {
+      body: CreateRetentionPolicyDto
 }
 
-export function updateRetentionPolicy(http: HttpClient, rootUrl: string, params: UpdateRetentionPolicy$Params, context?: HttpContext): Observable<StrictHttpResponse<RetentionPolicy>> {
-  const rb = new RequestBuilder(rootUrl, updateRetentionPolicy.PATH, 'patch');
+export function retentionPoliciesCreate(http: HttpClient, rootUrl: string, params: RetentionPoliciesCreate$Params, context?: HttpContext): Observable<StrictHttpResponse<RetentionPolicyDto>> {
+  const rb = new RequestBuilder(rootUrl, retentionPoliciesCreate.PATH, 'post');
   if (params) {
-    rb.path('id', params.id, {});
     rb.body(params.body, 'application/json');
   }
 
@@ -27,9 +25,9 @@ export function updateRetentionPolicy(http: HttpClient, rootUrl: string, params:
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<RetentionPolicy>;
+      return r as StrictHttpResponse<RetentionPolicyDto>;
     })
   );
 }
 
-updateRetentionPolicy.PATH = '/retention-policies/{id}';
+retentionPoliciesCreate.PATH = '/api/retention-policies';

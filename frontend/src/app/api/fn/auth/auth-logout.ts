@@ -8,11 +8,11 @@ import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
 
-export interface Logout$Params {
+export interface AuthLogout$Params {
 }
 
-export function logout(http: HttpClient, rootUrl: string, params?: Logout$Params, context?: HttpContext): Observable<StrictHttpResponse<void>> {
-  const rb = new RequestBuilder(rootUrl, logout.PATH, 'post');
+export function authLogout(http: HttpClient, rootUrl: string, params?: AuthLogout$Params, context?: HttpContext): Observable<StrictHttpResponse<void>> {
+  const rb = new RequestBuilder(rootUrl, authLogout.PATH, 'post');
   if (params) {
   }
 
@@ -26,4 +26,4 @@ export function logout(http: HttpClient, rootUrl: string, params?: Logout$Params
   );
 }
 
-logout.PATH = '/auth/logout';
+authLogout.PATH = '/api/auth/logout';

@@ -7,13 +7,13 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { RetentionPolicy } from '../../models/retention-policy';
+import { RetentionPolicyDto } from '../../models/retention-policy-dto';
 
-export interface ListRetentionPolicies$Params {
+export interface RetentionPoliciesList$Params {
 }
 
-export function listRetentionPolicies(http: HttpClient, rootUrl: string, params?: ListRetentionPolicies$Params, context?: HttpContext): Observable<StrictHttpResponse<Array<RetentionPolicy>>> {
-  const rb = new RequestBuilder(rootUrl, listRetentionPolicies.PATH, 'get');
+export function retentionPoliciesList(http: HttpClient, rootUrl: string, params?: RetentionPoliciesList$Params, context?: HttpContext): Observable<StrictHttpResponse<Array<RetentionPolicyDto>>> {
+  const rb = new RequestBuilder(rootUrl, retentionPoliciesList.PATH, 'get');
   if (params) {
   }
 
@@ -22,9 +22,9 @@ export function listRetentionPolicies(http: HttpClient, rootUrl: string, params?
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<Array<RetentionPolicy>>;
+      return r as StrictHttpResponse<Array<RetentionPolicyDto>>;
     })
   );
 }
 
-listRetentionPolicies.PATH = '/retention-policies';
+retentionPoliciesList.PATH = '/api/retention-policies';

@@ -7,26 +7,25 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { Client } from '../../models/client';
 
-export interface GetClient$Params {
+export interface RetentionPoliciesRemove$Params {
   id: string;
 }
 
-export function getClient(http: HttpClient, rootUrl: string, params: GetClient$Params, context?: HttpContext): Observable<StrictHttpResponse<Client>> {
-  const rb = new RequestBuilder(rootUrl, getClient.PATH, 'get');
+export function retentionPoliciesRemove(http: HttpClient, rootUrl: string, params: RetentionPoliciesRemove$Params, context?: HttpContext): Observable<StrictHttpResponse<void>> {
+  const rb = new RequestBuilder(rootUrl, retentionPoliciesRemove.PATH, 'delete');
   if (params) {
     rb.path('id', params.id, {});
   }
 
   return http.request(
-    rb.build({ responseType: 'json', accept: 'application/json', context })
+    rb.build({ responseType: 'text', accept: '*/*', context })
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<Client>;
+      return (r as HttpResponse<any>).clone({ body: undefined }) as StrictHttpResponse<void>;
     })
   );
 }
 
-getClient.PATH = '/clients/{id}';
+retentionPoliciesRemove.PATH = '/api/retention-policies/{id}';

@@ -7,19 +7,16 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { CreateShareDto } from '../../models/create-share-dto';
-import { Share } from '../../models/share';
+import { RetentionPolicyDto } from '../../models/retention-policy-dto';
 
-export interface CreateShare$Params {
-  clientId: string;
-      body: CreateShareDto
+export interface RetentionPoliciesGet$Params {
+  id: string;
 }
 
-export function createShare(http: HttpClient, rootUrl: string, params: CreateShare$Params, context?: HttpContext): Observable<StrictHttpResponse<Share>> {
-  const rb = new RequestBuilder(rootUrl, createShare.PATH, 'post');
+export function retentionPoliciesGet(http: HttpClient, rootUrl: string, params: RetentionPoliciesGet$Params, context?: HttpContext): Observable<StrictHttpResponse<RetentionPolicyDto>> {
+  const rb = new RequestBuilder(rootUrl, retentionPoliciesGet.PATH, 'get');
   if (params) {
-    rb.path('clientId', params.clientId, {});
-    rb.body(params.body, 'application/json');
+    rb.path('id', params.id, {});
   }
 
   return http.request(
@@ -27,9 +24,9 @@ export function createShare(http: HttpClient, rootUrl: string, params: CreateSha
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<Share>;
+      return r as StrictHttpResponse<RetentionPolicyDto>;
     })
   );
 }
 
-createShare.PATH = '/clients/{clientId}/shares';
+retentionPoliciesGet.PATH = '/api/retention-policies/{id}';

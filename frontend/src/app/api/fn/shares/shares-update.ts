@@ -7,16 +7,18 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { CreateRetentionPolicyDto } from '../../models/create-retention-policy-dto';
-import { RetentionPolicy } from '../../models/retention-policy';
+import { ShareDto } from '../../models/share-dto';
+import { UpdateShareDto } from '../../models/update-share-dto';
 
-export interface CreateRetentionPolicy$Params {
-      body: CreateRetentionPolicyDto
+export interface SharesUpdate$Params {
+  id: string;
+      body: UpdateShareDto
 }
 
-export function createRetentionPolicy(http: HttpClient, rootUrl: string, params: CreateRetentionPolicy$Params, context?: HttpContext): Observable<StrictHttpResponse<RetentionPolicy>> {
-  const rb = new RequestBuilder(rootUrl, createRetentionPolicy.PATH, 'post');
+export function sharesUpdate(http: HttpClient, rootUrl: string, params: SharesUpdate$Params, context?: HttpContext): Observable<StrictHttpResponse<ShareDto>> {
+  const rb = new RequestBuilder(rootUrl, sharesUpdate.PATH, 'patch');
   if (params) {
+    rb.path('id', params.id, {});
     rb.body(params.body, 'application/json');
   }
 
@@ -25,9 +27,9 @@ export function createRetentionPolicy(http: HttpClient, rootUrl: string, params:
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<RetentionPolicy>;
+      return r as StrictHttpResponse<ShareDto>;
     })
   );
 }
 
-createRetentionPolicy.PATH = '/retention-policies';
+sharesUpdate.PATH = '/api/shares/{id}';

@@ -7,17 +7,16 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { CreateScheduleDto } from '../../models/create-schedule-dto';
-import { Schedule } from '../../models/schedule';
+import { ShareDto } from '../../models/share-dto';
 
-export interface CreateSchedule$Params {
-      body: CreateScheduleDto
+export interface SharesList$Params {
+  clientId: string;
 }
 
-export function createSchedule(http: HttpClient, rootUrl: string, params: CreateSchedule$Params, context?: HttpContext): Observable<StrictHttpResponse<Schedule>> {
-  const rb = new RequestBuilder(rootUrl, createSchedule.PATH, 'post');
+export function sharesList(http: HttpClient, rootUrl: string, params: SharesList$Params, context?: HttpContext): Observable<StrictHttpResponse<Array<ShareDto>>> {
+  const rb = new RequestBuilder(rootUrl, sharesList.PATH, 'get');
   if (params) {
-    rb.body(params.body, 'application/json');
+    rb.path('clientId', params.clientId, {});
   }
 
   return http.request(
@@ -25,9 +24,9 @@ export function createSchedule(http: HttpClient, rootUrl: string, params: Create
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<Schedule>;
+      return r as StrictHttpResponse<Array<ShareDto>>;
     })
   );
 }
 
-createSchedule.PATH = '/schedules';
+sharesList.PATH = '/api/clients/{clientId}/shares';

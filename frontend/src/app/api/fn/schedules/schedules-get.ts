@@ -7,25 +7,26 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
+import { ScheduleDto } from '../../models/schedule-dto';
 
-export interface DeleteClient$Params {
+export interface SchedulesGet$Params {
   id: string;
 }
 
-export function deleteClient(http: HttpClient, rootUrl: string, params: DeleteClient$Params, context?: HttpContext): Observable<StrictHttpResponse<void>> {
-  const rb = new RequestBuilder(rootUrl, deleteClient.PATH, 'delete');
+export function schedulesGet(http: HttpClient, rootUrl: string, params: SchedulesGet$Params, context?: HttpContext): Observable<StrictHttpResponse<ScheduleDto>> {
+  const rb = new RequestBuilder(rootUrl, schedulesGet.PATH, 'get');
   if (params) {
     rb.path('id', params.id, {});
   }
 
   return http.request(
-    rb.build({ responseType: 'text', accept: '*/*', context })
+    rb.build({ responseType: 'json', accept: 'application/json', context })
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return (r as HttpResponse<any>).clone({ body: undefined }) as StrictHttpResponse<void>;
+      return r as StrictHttpResponse<ScheduleDto>;
     })
   );
 }
 
-deleteClient.PATH = '/clients/{id}';
+schedulesGet.PATH = '/api/schedules/{id}';
