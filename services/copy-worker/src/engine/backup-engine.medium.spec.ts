@@ -43,8 +43,11 @@ describe('BackupEngine on a local directory', () => {
     return { result, source, logs, progress };
   }
 
-  async function expectAllSnapshotsRestore(): Promise<void> {
-    for (const [seq, state] of expected) {
+  /** The newest snapshot after each run; every snapshot again after the last run (restores are the slow part). */
+  async function expectSnapshotsRestore(which: 'newest' | 'all'): Promise<void> {
+    const seqs = [...expected.keys()];
+    for (const seq of which === 'all' ? seqs : seqs.slice(-1)) {
+      const state = expected.get(seq) as TreeState;
       const dest = join(work, `restore-${seq}-${Date.now()}`);
       await restoreSnapshot(store, 'pc-1', seq, dest);
       expect(diffTreeStates(state, await readTreeState(dest)), `snapshot ${seq}`).toEqual([]);
@@ -78,7 +81,7 @@ describe('BackupEngine on a local directory', () => {
     expect(last.filesTotal).toBe(totals.files);
     expect(last.bytesTotal).toBe(totals.bytes);
     expect(progress.some((p) => p.currentPath !== undefined)).toBe(true);
-    await expectAllSnapshotsRestore();
+    await expectSnapshotsRestore('newest');
   });
 
   it('an unchanged incremental reads zero bytes and records no changes', async () => {
@@ -89,7 +92,7 @@ describe('BackupEngine on a local directory', () => {
     expect(source.filesOpened).toBe(0);
     expect(result.counters).toMatchObject({ filesNew: 0, filesChanged: 0, filesDeleted: 0, bytesRead: 0, bytesStoredNew: 0, filesUnchanged: totals.files });
     expect(result.changes).toEqual([]);
-    await expectAllSnapshotsRestore();
+    await expectSnapshotsRestore('newest');
   });
 
   it('an incremental after edits, renames and deletes records exactly those', async () => {
@@ -132,7 +135,7 @@ describe('BackupEngine on a local directory', () => {
       'removed links/parent',
     ]);
     expect(result.changes.filter((c) => c.kind === 'added' && c.type === 'directory').map((c) => c.path)).toEqual(['new dir', 'new dir/deeper']);
-    await expectAllSnapshotsRestore();
+    await expectSnapshotsRestore('newest');
   });
 
   it('a full backup re-reads everything and finds nothing changed', async () => {
@@ -141,7 +144,7 @@ describe('BackupEngine on a local directory', () => {
     expect(source.bytesRead).toBe(totals.bytes);
     expect(result.counters).toMatchObject({ filesNew: 0, filesChanged: 0, filesDeleted: 0, bytesStoredNew: 0, filesUnchanged: totals.files });
     expect(result.changes).toEqual([]);
-    await expectAllSnapshotsRestore();
+    await expectSnapshotsRestore('all');
   });
 });
 

@@ -248,6 +248,11 @@ class BackupRun {
         continue;
       }
       if (entry.type === 'symlink') {
+        if (entry.symlinkTarget === undefined || entry.symlinkTarget === '') {
+          // e.g. an SMB reparse point whose target the client could not read: nothing to store.
+          this.sourceFailure(Object.assign(new Error('symlink target unknown'), { code: 'EIO' }), segs, 'cannot read symlink', before);
+          continue;
+        }
         await this.push(this.symlink(segs, entry, before));
         continue;
       }

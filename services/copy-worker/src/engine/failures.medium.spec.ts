@@ -1,7 +1,7 @@
-import { readdir } from 'node:fs/promises';
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fsck, HardlinkStore, restoreSnapshot } from '@backtrac/store';
+import { fsck, HardlinkStore, restoreSnapshot, verify } from '@backtrac/store';
 import { BackupEngine, BackupFailedError, type BackupLogEvent } from './backup-engine.js';
 import { memDir, memFile, MemorySource } from './testing/memory.source.js';
 import { readTreeState, removeDir, tempDir } from './testing/tree.fixture.js';
@@ -135,6 +135,40 @@ describe('BackupEngine failure handling', () => {
     const dest = join(work, 'restore');
     await restoreSnapshot(limited, 'c', 3, dest);
     expect((await readTreeState(dest)).size).toBe(10);
+  });
+});
+
+describe('BackupEngine and store maintenance', () => {
+  it('content quarantined by verify is fetched again by the next incremental', async () => {
+    const work = await tempDir('quarantine');
+    try {
+      const store = await HardlinkStore.open(join(work, 'store'), { create: true });
+      const engine = new BackupEngine(store);
+      const src = new MemorySource(memDir({ good: memFile('good bytes'), victim: memFile('victim bytes'), copy: memFile('victim bytes') }));
+      const first = await engine.run(src, { client: 'c', jobId: 'j1' });
+      const victimSha = first.changes.find((c) => c.path === 'victim')?.sha256 as string;
+      const poolPath = store.pool.variantPath(victimSha, 0);
+      await chmod(poolPath, 0o644);
+      await writeFile(poolPath, 'rotten bytes');
+      const report = await verify(store);
+      expect(report.corrupt.map((c) => c.expected)).toEqual([victimSha]);
+
+      src.bytesRead = 0;
+      const second = await engine.run(src, { client: 'c', jobId: 'j2' });
+      // Both paths of the quarantined content are read again; the healthy file is not.
+      expect(src.bytesRead).toBe(2 * 'victim bytes'.length);
+      expect(second.counters.bytesStoredNew).toBe('victim bytes'.length);
+      expect(second.changes).toEqual([]);
+      const dest = join(work, 'restore');
+      await restoreSnapshot(store, 'c', second.seq, dest);
+      expect(await readFile(join(dest, 'victim'), 'utf8')).toBe('victim bytes');
+      expect(await readFile(join(dest, 'copy'), 'utf8')).toBe('victim bytes');
+      // The old snapshot still holds the rotten inode; fsck says so rather than hiding it.
+      const issues = (await fsck(store)).issues.map((i) => `${i.kind} ${i.seq} ${i.path}`);
+      expect(issues.sort()).toEqual(['bad-entry 1 copy', 'bad-entry 1 victim']);
+    } finally {
+      await removeDir(work);
+    }
   });
 });
 

@@ -13,3 +13,4 @@ export { SourceError, toSourceError, type BackupSource, type SourceEntry, type S
 export { LocalDirectorySource, type LocalDirectorySourceOptions } from './local-directory.source.js';
 export { ExcludeMatcher, type ExcludeOptions } from './excludes.js';
 export { ManifestCursor } from './manifest-cursor.js';
+export { SmbShareSource } from './smb-share.source.js';
