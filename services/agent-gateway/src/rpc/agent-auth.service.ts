@@ -12,6 +12,11 @@ const ARGON2 = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, paralle
 /** A verified secret is remembered (as SHA-256) this long so heartbeats do not pay argon2 each time. */
 const VERIFIED_TTL_MS = 10 * 60_000;
 const MAX_TRACKED = 10_000;
+/**
+ * An authenticated agent's row is reused this long, so a steady heartbeat costs no query for it.
+ * Revocation and approval therefore take effect within this delay.
+ */
+const AGENT_ROW_TTL_MS = 2_000;
 
 interface FailureWindow {
   count: number;
@@ -30,6 +35,7 @@ interface FailureWindow {
 export class AgentAuthService {
   private readonly failures = new Map<string, FailureWindow>();
   private readonly verified = new Map<string, { digest: Buffer; hash: string; until: number }>();
+  private readonly rows = new Map<string, { agent: Agent; until: number }>();
 
   constructor(
     private readonly agents: AgentRepository,
@@ -53,12 +59,17 @@ export class AgentAuthService {
     this.assertNotLocked(`addr:${address}`, now);
     this.assertNotLocked(`agent:${agentId}`, now);
 
-    const agent = /^[0-9a-f-]{36}$/i.test(agentId) ? await this.agents.findById(agentId) : null;
+    const cached = this.rows.get(agentId);
+    const agent = cached && cached.until > now ? cached.agent : /^[0-9a-f-]{36}$/i.test(agentId) ? await this.agents.findById(agentId) : null;
     if (!agent || !(await this.secretMatches(agent, secret, now))) {
       await this.recordFailure(agentId, address, agent !== null, now);
       throw new AuthFailedError();
     }
     if (agent.status === 'revoked') throw new AgentRevokedError();
+    if (!cached || cached.until <= now) {
+      if (this.rows.size >= MAX_TRACKED) this.rows.clear();
+      this.rows.set(agent.id, { agent, until: now + AGENT_ROW_TTL_MS });
+    }
     return agent;
   }
 

@@ -120,6 +120,20 @@ describe('authenticated methods', () => {
     const row = await ds.getRepository(Agent).findOneByOrFail({ id: agent.agentId });
     expect(row.lastHeartbeatAt?.getTime()).toBeGreaterThanOrEqual(before - 1000);
     expect(row).toMatchObject({ lastAddress: '127.0.0.1', version: '1.0.1', callbackUrl: 'http://127.0.0.1:9998/RPC2' });
+
+    // A routine beat of an online agent is written by the batched flush within about a second.
+    await new Promise((r) => setTimeout(r, 50));
+    const firstStored = row.lastHeartbeatAt?.getTime() ?? 0;
+    const second = await gateway(agent).heartbeat({ version: '1.0.1' });
+    const deadline = Date.now() + 5_000;
+    let stored = firstStored;
+    while (stored === firstStored && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      stored = (await ds.getRepository(Agent).findOneByOrFail({ id: agent.agentId })).lastHeartbeatAt?.getTime() ?? 0;
+    }
+    // serverTime travels as dateTime.iso8601, which has whole seconds.
+    expect(stored).toBeGreaterThan(firstStored);
+    expect(Math.floor(stored / 1000) * 1000).toBe(second.serverTime.getTime());
   });
 
   it('getConfig returns only the own client: shares, excludes, commands, schedules', async () => {

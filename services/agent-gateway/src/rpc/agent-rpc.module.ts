@@ -10,6 +10,7 @@ import { BackupRunRepository } from './backup-run.repository.js';
 import { ChangeJournalRepository } from './change-journal.repository.js';
 import { ChangeJournalService } from './change-journal.service.js';
 import { EnrolmentService } from './enrolment.service.js';
+import { HeartbeatBufferRepository } from './heartbeat-buffer.repository.js';
 
 /**
  * The agent protocol's handlers. Needs the global CatalogModule (DataSource, ShareRepository,
@@ -30,6 +31,7 @@ export class AgentRpcModule {
         ChangeJournalRepository,
         BackupRunRepository,
         BackupQueueRepository,
+        HeartbeatBufferRepository,
         AgentAuthService,
         EnrolmentService,
         AgentStateService,

@@ -4,7 +4,8 @@ import type { AgentConfig, AgentShareConfig, HeartbeatInfo, HeartbeatResult } fr
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { AgentRepository } from './agent.repository.js';
-import { AGENT_RPC_OPTIONS, type ResolvedAgentRpcOptions } from './agent-rpc.options.js';
+import { AGENT_RPC_OPTIONS, isAgentOnline, type ResolvedAgentRpcOptions } from './agent-rpc.options.js';
+import { HeartbeatBufferRepository } from './heartbeat-buffer.repository.js';
 import { AgentPendingError, BadRequestError, NotFoundError } from './agent-rpc.errors.js';
 import { checkCallbackUrl } from './enrolment.service.js';
 
@@ -28,6 +29,7 @@ export class AgentStateService {
 
   constructor(
     private readonly agents: AgentRepository,
+    private readonly heartbeats: HeartbeatBufferRepository,
     private readonly shares: ShareRepository,
     private readonly schedules: ScheduleRepository,
     @Inject(AGENT_RPC_OPTIONS) private readonly options: ResolvedAgentRpcOptions,
@@ -35,13 +37,27 @@ export class AgentStateService {
 
   async heartbeat(agent: Agent, info: HeartbeatInfo, address: string): Promise<HeartbeatResult> {
     if (info.version !== undefined && (typeof info.version !== 'string' || info.version.length > 100)) throw new BadRequestError('version must be a short string');
-    let callbackUrl: string | undefined;
+    let callbackUrl: string | null | undefined;
     if (info.callbackUrl !== undefined) {
       if (typeof info.callbackUrl !== 'string') throw new BadRequestError('callbackUrl must be a string');
-      callbackUrl = checkCallbackUrl(info.callbackUrl) ?? '';
+      callbackUrl = checkCallbackUrl(info.callbackUrl);
     }
     const now = new Date();
-    await this.agents.recordHeartbeat(agent.id, { at: now, address, version: info.version, callbackUrl });
+    const changed =
+      (info.version !== undefined && info.version !== agent.version) ||
+      (callbackUrl !== undefined && callbackUrl !== agent.callbackUrl) ||
+      address !== agent.lastAddress ||
+      !isAgentOnline(agent.lastHeartbeatAt, this.options.heartbeatSeconds, now);
+    if (changed) {
+      await this.agents.recordHeartbeat(agent.id, { at: now, address, version: info.version, callbackUrl });
+    } else {
+      this.heartbeats.defer(agent.id, now, address);
+    }
+    // The row may be the auth cache's copy: keep it current for the next beat's comparison.
+    agent.lastHeartbeatAt = now;
+    agent.lastAddress = address;
+    if (info.version !== undefined) agent.version = info.version;
+    if (callbackUrl !== undefined) agent.callbackUrl = callbackUrl;
     const configVersion = agent.status === 'approved' && agent.clientId ? await this.configVersion(agent, agent.clientId, now.getTime()) : '';
     return { status: agent.status, configVersion, serverTime: now };
   }

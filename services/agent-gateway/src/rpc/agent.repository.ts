@@ -18,7 +18,7 @@ export interface HeartbeatUpdate {
   at: Date;
   address: string | null;
   version?: string;
-  callbackUrl?: string;
+  callbackUrl?: string | null;
 }
 
 /**
@@ -50,6 +50,23 @@ export class AgentRepository {
     if (update.version !== undefined) changes.version = update.version;
     if (update.callbackUrl !== undefined) changes.callbackUrl = update.callbackUrl;
     await this.agents.update({ id }, changes);
+  }
+
+  /** One UPDATE for many agents' heartbeat time and address (the steady-state heartbeat path). */
+  async recordHeartbeats(beats: ReadonlyArray<{ id: string; at: Date; address: string | null }>): Promise<void> {
+    if (beats.length === 0) return;
+    const values: string[] = [];
+    const params: unknown[] = [];
+    for (const b of beats) {
+      params.push(b.id, b.at, b.address);
+      const n = params.length;
+      values.push(`($${n - 2}::uuid, $${n - 1}::timestamptz, $${n}::text)`);
+    }
+    await this.dataSource.query(
+      `UPDATE agents AS a SET last_heartbeat_at = GREATEST(a.last_heartbeat_at, v.at), last_address = v.address
+       FROM (VALUES ${values.join(', ')}) AS v(id, at, address) WHERE a.id = v.id`,
+      params,
+    );
   }
 
   async setJournalEpoch(id: string, epoch: string): Promise<void> {

@@ -74,6 +74,7 @@ export class ChangeJournalService {
       const since = parsed.seq === 0 && parsed.startedAtMs <= now ? parsed.startedAtMs : now;
       epoch = journalEpoch(since, parsed.agentEpoch);
       await this.agents.setJournalEpoch(agent.id, epoch);
+      agent.journalEpoch = epoch; // keep the auth cache's copy of the row current
     }
     await this.journal.append(agent.id, share.id, epoch, next, paths as string[]);
     return { cursor: next, accepted: paths.length, continuous: continues };
