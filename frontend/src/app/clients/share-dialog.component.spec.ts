@@ -3,7 +3,9 @@ import { MAT_DIALOG_DATA, MatDialogRef } from '@angular/material/dialog';
 import { ShareDto as Share } from '../api/models/share-dto';
 import { ShareDialogComponent, ShareDialogData, ShareFormValue, sharePayload } from './share-dialog.component';
 
-const empty: ShareFormValue = { name: 'docs', url: 'smb://ws-01/Users', username: '', domain: '', password: '', excludes: '', preCommand: '', postCommand: '' };
+const empty: ShareFormValue = {
+  name: 'docs', url: 'smb://ws-01/Users', username: '', domain: '', password: '', excludes: '', preCommand: '', postCommand: '', clearPassword: false,
+};
 
 const stored: Share = {
   id: 's1', clientId: 'c1', name: 'docs', url: 'smb://ws-01/Users/alice', username: 'alice', domain: 'OFFICE',
@@ -18,6 +20,12 @@ describe('sharePayload', () => {
   it('sends the password only when one was typed', () => {
     expect(sharePayload({ ...empty, password: 's3cret' }, false).password).toBe('s3cret');
     expect('password' in sharePayload({ ...empty, username: 'alice' }, true)).toBe(false);
+  });
+
+  it('sends an empty password only when asked to remove the stored one, and a typed one wins', () => {
+    expect(sharePayload({ ...empty, clearPassword: true }, true).password).toBe('');
+    expect(sharePayload({ ...empty, clearPassword: true, password: 'new' }, true).password).toBe('new');
+    expect('password' in sharePayload({ ...empty, clearPassword: true }, false)).toBe(false);
   });
 
   it('clears emptied fields when editing', () => {

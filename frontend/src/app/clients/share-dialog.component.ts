@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
+import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatIconModule } from '@angular/material/icon';
@@ -27,6 +28,8 @@ export interface ShareFormValue {
   excludes: string;
   preCommand: string;
   postCommand: string;
+  /** Editing only: forget the stored password (the API takes an empty string as "clear it"). */
+  clearPassword: boolean;
 }
 
 export const SHARE_URL_PATTERN = /^(?:smb:\/\/[^/\s]+\/[^/\s]+(?:\/.*)?|file:\/\/\/.*)$/;
@@ -47,12 +50,13 @@ export function sharePayload(value: ShareFormValue, editing: boolean): CreateSha
     if (text || editing) payload[field] = text;
   }
   if (value.password) payload.password = value.password;
+  else if (editing && value.clearPassword) payload.password = '';
   return payload;
 }
 
 @Component({
   selector: 'bt-share-dialog',
-  imports: [ReactiveFormsModule, MatButtonModule, MatDialogModule, MatFormFieldModule, MatIconModule, MatInputModule, MatProgressBarModule],
+  imports: [ReactiveFormsModule, MatButtonModule, MatCheckboxModule, MatDialogModule, MatFormFieldModule, MatIconModule, MatInputModule, MatProgressBarModule],
   templateUrl: './share-dialog.component.html',
   styleUrl: './share-dialog.component.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -75,6 +79,7 @@ export class ShareDialogComponent {
     excludes: [(this.data.share?.excludes ?? []).join('\n')],
     preCommand: [this.data.share?.preCommand ?? ''],
     postCommand: [this.data.share?.postCommand ?? ''],
+    clearPassword: [false],
   });
 
   protected async submit(): Promise<void> {
