@@ -53,19 +53,19 @@ export class BlackoutPeriodDto {
 
 export class CreateScheduleDto {
   @ApiProperty({ example: 'nightly' }) @IsString() @MinLength(1) @MaxLength(64) name!: string;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'Null: applies to every client without a schedule of its own' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'Null: applies to every client without a schedule of its own' })
   @IsOptional() @IsUUID() clientId?: string | null;
   @ApiProperty({ example: '0 22 * * *' }) @IsString() @MaxLength(128) @Validate(CronExpressionConstraint) cron!: string;
   @ApiPropertyOptional({ example: 'Europe/Berlin' }) @IsOptional() @Validate(TimeZoneConstraint) timezone?: string;
-  @ApiPropertyOptional({ example: '20:00', nullable: true }) @IsOptional() @Matches(HH_MM, { message: `windowStart ${HH_MM_MESSAGE}` }) windowStart?: string | null;
-  @ApiPropertyOptional({ example: '06:00', nullable: true }) @IsOptional() @Matches(HH_MM, { message: `windowEnd ${HH_MM_MESSAGE}` }) windowEnd?: string | null;
+  @ApiPropertyOptional({ type: String, example: '20:00', nullable: true }) @IsOptional() @Matches(HH_MM, { message: `windowStart ${HH_MM_MESSAGE}` }) windowStart?: string | null;
+  @ApiPropertyOptional({ type: String, example: '06:00', nullable: true }) @IsOptional() @Matches(HH_MM, { message: `windowEnd ${HH_MM_MESSAGE}` }) windowEnd?: string | null;
   @ApiPropertyOptional({ type: [BlackoutPeriodDto] })
   @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => BlackoutPeriodDto) blackouts?: BlackoutPeriodDto[];
-  @ApiPropertyOptional({ nullable: true, description: 'Full backup every N days; null: never' })
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Full backup every N days; null: never' })
   @IsOptional() @IsInt() @Min(1) @Max(3650) fullEveryDays?: number | null;
   @ApiPropertyOptional({ minimum: 0, maximum: 86400 }) @IsOptional() @IsInt() @Min(0) @Max(86400) jitterSeconds?: number;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true }) @IsOptional() @IsUUID() retentionPolicyId?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) @IsOptional() @IsUUID() retentionPolicyId?: string | null;
 }
 
 export class UpdateScheduleDto extends PartialType(CreateScheduleDto) {}
