@@ -7,10 +7,11 @@ const IN_FLIGHT: JobType[] = ['active', 'waiting', 'delayed', 'prioritized', 'wa
 
 /** The producer side of the BullMQ `backup` queue. */
 export class BackupQueueRepository implements BackupQueue {
-  readonly queue: Queue<BackupJobPayload>;
+  /** Wraps the `backup` queue (QueueModule provides it under queueToken(QueueName.Backup)). */
+  constructor(readonly queue: Queue<BackupJobPayload>) {}
 
-  constructor(connection: Redis, prefix: string) {
-    this.queue = new Queue<BackupJobPayload>(QueueName.Backup, { connection, prefix });
+  static create(connection: Redis, prefix: string): BackupQueueRepository {
+    return new BackupQueueRepository(new Queue<BackupJobPayload>(QueueName.Backup, { connection, prefix }));
   }
 
   async inFlightClientIds(): Promise<string[]> {

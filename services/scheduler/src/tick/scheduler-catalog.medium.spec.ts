@@ -49,7 +49,7 @@ describe('scheduler tick on the real catalog (Postgres) and queue (Redis)', () =
 
   function scheduler(ds: DataSource) {
     const conn = createRedisConnection(redis.url);
-    const queue = new BackupQueueRepository(conn, redis.prefix);
+    const queue = BackupQueueRepository.create(conn, redis.prefix);
     closers.push(() => conn.disconnect(), () => queue.close());
     const svc = new SchedulerTickService(
       new SchedulerCatalogRepository(ds),

@@ -52,7 +52,7 @@ describe('scheduler tick against real Redis/BullMQ', () => {
   function scheduler(prefix: string, source: InMemorySchedulerSource, options: Partial<TickOptions> = {}, clock = () => fakeNow) {
     const conn = createRedisConnection(redis.url);
     conns.push(conn);
-    const queue = new BackupQueueRepository(conn, prefix);
+    const queue = BackupQueueRepository.create(conn, prefix);
     opened.push(queue);
     const svc = new SchedulerTickService(source, queue, new SchedulerStateRepository(conn, prefix), null, { caps: { global: 1000 }, ...options }, clock);
     return { svc, queue };
