@@ -23,7 +23,7 @@ const every5: ScheduleSpec = {
 const DAY = 86_400_000;
 const fakeNow = new Date('2026-01-10T22:00:00Z');
 
-function clients(n: number, site = (i: number) => 'hq'): ScheduledClient[] {
+function clients(n: number, site = (_i: number) => 'hq'): ScheduledClient[] {
   // client-0 has the oldest last good backup, client-(n-1) the newest.
   return Array.from({ length: n }, (_, i) => ({
     schedule: every5,
