@@ -37,7 +37,7 @@ describe('scheduler providers wired with Nest (real Postgres and Redis)', () => 
         CatalogModule.forRoot({ databaseUrl: db.url, secretKey: randomBytes(32), applicationName: 'scheduler-test' }),
         QueueModule.forRoot({ redisUrl: redis.url, prefix: redis.prefix }),
       ],
-      providers: schedulerProviders({ tickSeconds: 3600, storeRoot: null, caps: { global: 2 } }),
+      providers: schedulerProviders({ tickSeconds: 3600, storeRoot: null, caps: { global: 2 }, maintenance: [] }),
     })
     class TestSchedulerModule {}
     app = await NestFactory.createApplicationContext(TestSchedulerModule, { logger: false });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { type BackupJobPayload, QUEUE_OPTIONS, type QueueModuleOptions, QueueName, queueToken, REDIS } from '@backtrac/queue';
+import { type BackupJobPayload, type JobPayloads, QUEUE_OPTIONS, type QueueModuleOptions, QueueName, queueToken, REDIS } from '@backtrac/queue';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -10,6 +10,8 @@ import { SchedulerCatalogRepository } from './tick/scheduler-catalog.repository.
 import { SchedulerStateRepository } from './tick/scheduler-state.repository.js';
 import { SchedulerTickService } from './tick/scheduler-tick.service.js';
 import { StoreDiskRepository } from './tick/store-disk.repository.js';
+import { DEFAULT_MAINTENANCE, type MaintenanceName, type MaintenanceSpec } from './tick/maintenance-planner.js';
+import { MaintenanceQueueRepository } from './tick/maintenance-queue.repository.js';
 import { TickRunner } from './tick/tick-runner.js';
 import { RetentionCatalogRepository } from './retention/retention-catalog.repository.js';
 import { RetentionService } from './retention/retention.service.js';
@@ -23,6 +25,8 @@ export interface SchedulerWiring {
   diskGuard?: DiskGuardThresholds;
   /** An agent silent this long blocks its client's backup (retried with backoff). */
   agentOfflineAfterMs?: number;
+  /** Prune/gc/verify slots (default DEFAULT_MAINTENANCE; [] to leave maintenance to someone else). */
+  maintenance?: readonly MaintenanceSpec[];
 }
 
 export const SCHEDULER_WIRING = Symbol('SCHEDULER_WIRING');
@@ -59,13 +63,19 @@ export function schedulerProviders(wiring: SchedulerWiring): Provider[] {
     { provide: RetentionCatalogRepository, inject: [DataSource], useFactory: (db: DataSource) => new RetentionCatalogRepository(db) },
     { provide: RetentionService, inject: [RetentionCatalogRepository], useFactory: (r: RetentionCatalogRepository) => new RetentionService(r) },
     {
+      provide: MaintenanceQueueRepository,
+      inject: [queueToken(QueueName.Maintenance)],
+      useFactory: (q: Queue<JobPayloads[MaintenanceName]>) => new MaintenanceQueueRepository(q),
+    },
+    {
       provide: SchedulerTickService,
-      inject: [SchedulerCatalogRepository, BackupQueueRepository, SchedulerStateRepository],
-      useFactory: (source: SchedulerCatalogRepository, queue: BackupQueueRepository, state: SchedulerStateRepository) =>
+      inject: [SchedulerCatalogRepository, BackupQueueRepository, SchedulerStateRepository, MaintenanceQueueRepository],
+      useFactory: (source: SchedulerCatalogRepository, queue: BackupQueueRepository, state: SchedulerStateRepository, maintenance: MaintenanceQueueRepository) =>
         new SchedulerTickService(source, queue, state, wiring.storeRoot ? new StoreDiskRepository(wiring.storeRoot) : null, {
           caps: wiring.caps,
           retry: wiring.retry,
           diskGuard: wiring.diskGuard,
+          maintenance: { specs: wiring.maintenance ?? DEFAULT_MAINTENANCE, queue: maintenance },
           // The lease outlives a tick comfortably, and expires if this process dies mid-tick.
           lockTtlMs: Math.max(30_000, wiring.tickSeconds * 2000),
         }),

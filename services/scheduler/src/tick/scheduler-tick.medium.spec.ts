@@ -6,6 +6,8 @@ import { createTestRedis, type TestRedis } from '../../../../test/harness/redis.
 import type { ScheduleSpec } from '../schedule/slot-decision.js';
 import { BackupQueueRepository } from './backup-queue.repository.js';
 import { InMemorySchedulerSource } from './in-memory-scheduler.fakes.js';
+import { DEFAULT_MAINTENANCE } from './maintenance-planner.js';
+import { MaintenanceQueueRepository } from './maintenance-queue.repository.js';
 import type { ScheduledClient } from './scheduler.ports.js';
 import { SchedulerStateRepository } from './scheduler-state.repository.js';
 import { SchedulerTickService, type TickOptions } from './scheduler-tick.service.js';
@@ -147,6 +149,24 @@ describe('scheduler tick against real Redis/BullMQ', () => {
     const r3 = await s.svc.tick();
     expect(r3.enqueued.map((e) => e.clientId)).toEqual(['client-2']);
     expect(await s.queue.inFlightClientIds()).toHaveLength(3);
+  });
+
+  it('maintenance slots land once on the maintenance queue, whichever scheduler ticks', async () => {
+    const prefix = `${redis.prefix}_maint`;
+    const conn = createRedisConnection(redis.url);
+    conns.push(conn);
+    const maintenance = MaintenanceQueueRepository.create(conn, prefix);
+    opened.push(maintenance);
+    const options = { maintenance: { specs: DEFAULT_MAINTENANCE, queue: maintenance }, lockTtlMs: 0 };
+    const a = scheduler(prefix, new InMemorySchedulerSource([]), options);
+    const b = scheduler(prefix, new InMemorySchedulerSource([]), options);
+    await Promise.all([a.svc.tick(), b.svc.tick(), a.svc.tick()]);
+    const jobs = (await maintenance.queue.getJobs(['waiting', 'prioritized', 'delayed'])).filter(Boolean);
+    expect(jobs.map((j) => [j.name, j.id]).sort()).toEqual([
+      ['gc', 'gc:all:20260110T080000Z'],
+      ['prune', 'prune:all:20260110T073000Z'],
+      ['verify', 'verify:all:20260104T090000Z'],
+    ]);
   });
 
   it('a backup that failed with SHARE_UNREACHABLE is retried after its backoff, same job id', async () => {

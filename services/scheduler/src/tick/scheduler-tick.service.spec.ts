@@ -1,3 +1,4 @@
+import { JobName } from '@backtrac/queue';
 import { describe, expect, it } from 'vitest';
 import type { ScheduleSpec } from '../schedule/slot-decision.js';
 import { InMemoryBackupQueue, InMemorySchedulerSource, InMemorySchedulerState } from './in-memory-scheduler.fakes.js';
@@ -106,6 +107,17 @@ describe('SchedulerTickService (fakes, fake clock)', () => {
     Object.assign(job, { state: 'failed', reason: 'OTHER: disk', attemptsMade: 2, failedAt: at('2026-01-10T22:20:00Z') });
     setNow('2026-01-10T23:59:00Z');
     expect((await svc.tick()).retried).toEqual([]); // not a retryable code
+  });
+
+  it('hands the maintenance slots to the maintenance queue, even when the disk guard holds backups', async () => {
+    const enqueued: string[] = [];
+    const { svc } = setup([item('a', null)], {
+      maintenance: { specs: [{ name: JobName.Prune, cron: '30 7 * * *', timeZone: 'UTC', payload: {} }], queue: { enqueue: async (j) => void enqueued.push(j.jobId) } },
+    }, { usedPct: 99 });
+    const r = await svc.tick();
+    expect(r.maintenance).toEqual(['prune:all:20260110T073000Z']);
+    expect(enqueued).toEqual(['prune:all:20260110T073000Z']);
+    expect(r.enqueued).toEqual([]);
   });
 
   it('does nothing while another scheduler holds the lease', async () => {

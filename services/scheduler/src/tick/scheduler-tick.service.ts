@@ -5,6 +5,7 @@ import { admit, type Caps, type Candidate, DEFAULT_RETRY, nextRetryAt, queuePrio
 import { backupJobId } from '../schedule/job-id.js';
 import { decideSlot } from '../schedule/slot-decision.js';
 import { windowState } from '../schedule/time-window.js';
+import { type DueMaintenance, dueMaintenance, type MaintenanceSpec } from './maintenance-planner.js';
 import type { BackupQueue, BlockedReason, ScheduledClient, SchedulerSource, SchedulerState, StoreDisk } from './scheduler.ports.js';
 
 export interface TickOptions {
@@ -15,6 +16,12 @@ export interface TickOptions {
   /** Lease so one scheduler ticks at a time (caps stay exact); ids alone already prevent doubles. */
   lockTtlMs?: number;
   diskGuard?: DiskGuardThresholds;
+  /** Prune, gc, verify slots to enqueue on the maintenance queue (none when absent). */
+  maintenance?: { specs: readonly MaintenanceSpec[]; queue: MaintenanceQueue };
+}
+
+export interface MaintenanceQueue {
+  enqueue(job: DueMaintenance): Promise<void>;
 }
 
 export interface TickReport {
@@ -27,6 +34,8 @@ export interface TickReport {
   deferred: { jobId: string; clientId: string; reason: 'client-busy' | 'global-cap' | 'site-cap' | 'disk-guard' }[];
   blocked: { jobId: string; clientId: string; reason: BlockedReason; attempts: number; nextAt: Date | null; gaveUp: boolean }[];
   retried: { jobId: string; clientId: string; attemptsMade: number }[];
+  /** Maintenance slots handed to the queue this tick (ids already present are no-ops there). */
+  maintenance: string[];
 }
 
 interface DueCandidate extends Candidate {
@@ -58,7 +67,7 @@ export class SchedulerTickService {
   ) {}
 
   async tick(): Promise<TickReport> {
-    const report: TickReport = { ran: false, diskGuard: null, enqueued: [], waiting: [], deferred: [], blocked: [], retried: [] };
+    const report: TickReport = { ran: false, diskGuard: null, enqueued: [], waiting: [], deferred: [], blocked: [], retried: [], maintenance: [] };
     const lockTtl = this.options.lockTtlMs ?? 30_000;
     if (lockTtl > 0 && !(await this.state.tryLock(this.holder, lockTtl))) return report;
     report.ran = true;
@@ -104,6 +113,14 @@ export class SchedulerTickService {
     }
 
     await this.retryFailed(items, now, retry, report);
+
+    // Maintenance frees space, so it goes ahead even when the disk guard holds backups back.
+    if (this.options.maintenance) {
+      for (const job of dueMaintenance(this.options.maintenance.specs, now)) {
+        await this.options.maintenance.queue.enqueue(job);
+        report.maintenance.push(job.jobId);
+      }
+    }
 
     if (report.diskGuard?.tripped) {
       // Nothing stored is touched; new backups simply wait for space.

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { SchedulerTickService, TickReport } from './scheduler-tick.service.js';
 import { TickRunner } from './tick-runner.js';
 
-const empty: TickReport = { ran: true, diskGuard: null, enqueued: [], waiting: [], deferred: [], blocked: [], retried: [] };
+const empty: TickReport = { ran: true, diskGuard: null, enqueued: [], waiting: [], deferred: [], blocked: [], retried: [], maintenance: [] };
 
 describe('TickRunner', () => {
   it('never overlaps ticks, survives a failing tick, and waits for the running tick on stop', async () => {
