@@ -15,6 +15,7 @@ export { detectUnusualRun, DEFAULT_UNUSUAL_RUN, type UnusualRunThresholds } from
 export * from './alerts/alert.types.js';
 export { composeAlert, type AlertMessage, type AlertContext, type WebhookPayload } from './alerts/alert-message.js';
 export { AlertDispatchService, InMemoryAlertLedger, type AlertSettings, type AlertLedger, type DispatchResult } from './alerts/alert-dispatch.service.js';
+export { RedisAlertLedgerRepository } from './alerts/alert-ledger.repository.js';
 export { AlertMonitorService, type MonitorSettings } from './alerts/alert-monitor.service.js';
 export { AlertConditionsRepository } from './alerts/alert-conditions.repository.js';
 export { alertsForFinishedRun, buildDailyDigest, digestDayDue, type FinishedRun } from './alerts/run-alerts.js';

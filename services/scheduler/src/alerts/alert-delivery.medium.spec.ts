@@ -1,9 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDispatchService, type AlertSettings, InMemoryAlertLedger } from './alert-dispatch.service.js';
+import { RedisAlertLedgerRepository } from './alert-ledger.repository.js';
 import { composeAlert } from './alert-message.js';
+import { createTestRedis } from '../../../../test/harness/redis.js';
 import type { AlertEvent } from './alert.types.js';
 import { SmtpMailerRepository } from './smtp-mailer.repository.js';
 import { verifyWebhook } from './webhook-signature.js';
@@ -145,6 +148,32 @@ describe('alert delivery (real SMTP sink and HTTP receiver on loopback)', () => 
     const got = hooks.find((h) => h.path === '/plain')!;
     expect(got.headers['x-backtrac-signature']).toBeUndefined();
     await expect(new WebhookSenderRepository().post({ url: `${httpUrl}/broken`, secret: null }, message.payload)).rejects.toThrow(WebhookDeliveryError);
+  });
+
+  it('the Redis ledger throttles a standing condition across dispatcher instances', async () => {
+    const redis = createTestRedis();
+    const conn = new Redis(redis.url);
+    try {
+      const settings: AlertSettings = {
+        serverName: 'hq',
+        timeZone: 'UTC',
+        email: null,
+        webhooks: [{ url: `${httpUrl}/ledger`, secret: null }],
+        enabledTypes: ['not-backed-up'],
+        repeatHours: 24,
+      };
+      const overdue: AlertEvent = { type: 'not-backed-up', at: new Date(), clientId: 'c9', clientName: 'ws', lastGoodAt: null, thresholdDays: 2 };
+      const one = new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(), new RedisAlertLedgerRepository(conn, redis.prefix));
+      const two = new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(), new RedisAlertLedgerRepository(conn, redis.prefix));
+      const t0 = new Date();
+      expect((await one.dispatch(overdue, settings, t0)).sent).toBe(true);
+      expect(await two.dispatch(overdue, settings, new Date(t0.getTime() + 3_600_000))).toMatchObject({ sent: false, skipped: 'throttled' });
+      expect((await two.dispatch(overdue, settings, new Date(t0.getTime() + 25 * 3_600_000))).sent).toBe(true);
+      expect(hooks.filter((h) => h.path === '/ledger')).toHaveLength(2);
+    } finally {
+      conn.disconnect();
+      await redis.cleanup();
+    }
   });
 
   it('the dispatcher delivers one event to both channels', async () => {
