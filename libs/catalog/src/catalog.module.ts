@@ -6,6 +6,8 @@ import {
   AuditLogRepository, ClientRepository, RetentionPolicyRepository, ScheduleRepository, SessionRepository, ShareRepository,
   UserRepository,
 } from './repositories/catalog.repositories.js';
+import { RunRecorderRepository } from './repositories/run-recorder.repository.js';
+import { SnapshotCatalogRepository } from './repositories/snapshot-catalog.repository.js';
 
 export interface CatalogModuleOptions {
   databaseUrl: string;
@@ -22,7 +24,7 @@ export class CatalogUnavailableError extends Error {
 
 const repositories = [
   UserRepository, SessionRepository, ClientRepository, ShareRepository, ScheduleRepository, RetentionPolicyRepository,
-  AuditLogRepository,
+  AuditLogRepository, RunRecorderRepository, SnapshotCatalogRepository,
 ];
 
 @Injectable()
