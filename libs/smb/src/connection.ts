@@ -53,6 +53,12 @@ interface Pending {
   sentEncrypted: boolean;
 }
 
+export interface ChainItem {
+  command: number;
+  body: Buffer | readonly Buffer[];
+  options?: RequestOptions;
+}
+
 interface Queued {
   charge: number;
   start: () => void;
@@ -342,77 +348,114 @@ export class SmbConnection {
    * (e.g. a WRITE's fixed part and its data) to avoid copying.
    */
   request(command: number, body: Buffer | readonly Buffer[], options: RequestOptions = {}): Promise<SmbResponse> {
-    if (this.closedError) return Promise.reject(this.closedError);
-    const parts = Buffer.isBuffer(body) ? [body] : body;
-    const payload = parts.reduce((n, b) => n + b.length, 0);
-    const charge = this.creditCharge(payload, options.responseSize ?? 0);
-    return new Promise<SmbResponse>((resolve, reject) => {
-      const start = (): void => {
-        try {
-          this.send(command, parts, charge, options, resolve, reject);
-        } catch (err) {
-          reject(err as Error);
-        }
-      };
-      if (this.queue.length === 0 && this.credits >= charge) start();
-      else this.queue.push({ charge, start });
-    });
+    return this.submit([{ command, body, options }])[0]!;
   }
 
-  private send(
-    command: number,
-    parts: readonly Buffer[],
-    charge: number,
-    options: RequestOptions,
-    resolve: (r: SmbResponse) => void,
-    reject: (e: Error) => void,
+  /**
+   * Send related requests as one compound chain (MS-SMB2 3.2.4.1.4): the second and later
+   * operate on the FileId the first one opened (pass RELATED_FILE_ID). One round trip.
+   */
+  compound(items: readonly ChainItem[]): Promise<SmbResponse>[] {
+    return this.submit(items);
+  }
+
+  private submit(items: readonly ChainItem[]): Promise<SmbResponse>[] {
+    const prepared = items.map((it) => {
+      const parts = Buffer.isBuffer(it.body) ? [it.body as Buffer] : [...(it.body as readonly Buffer[])];
+      const payload = parts.reduce((n, b) => n + b.length, 0);
+      return { command: it.command, parts, options: it.options ?? {}, charge: this.creditCharge(payload, it.options?.responseSize ?? 0) };
+    });
+    const total = prepared.reduce((n, p) => n + p.charge, 0);
+    const settlers: { resolve: (r: SmbResponse) => void; reject: (e: Error) => void }[] = [];
+    const promises = prepared.map(
+      () => new Promise<SmbResponse>((resolve, reject) => settlers.push({ resolve, reject })),
+    );
+    const rejectAll = (err: Error): void => settlers.forEach((s) => s.reject(err));
+    if (this.closedError) {
+      rejectAll(this.closedError);
+      return promises;
+    }
+    const start = (): void => {
+      try {
+        this.sendChain(prepared, settlers);
+      } catch (err) {
+        rejectAll(err as Error);
+      }
+    };
+    if (this.queue.length === 0 && this.credits >= total) start();
+    else this.queue.push({ charge: total, start });
+    return promises;
+  }
+
+  private sendChain(
+    chain: readonly { command: number; parts: Buffer[]; options: RequestOptions; charge: number }[],
+    settlers: readonly { resolve: (r: SmbResponse) => void; reject: (e: Error) => void }[],
   ): void {
     if (this.closedError) {
-      reject(this.closedError);
+      settlers.forEach((s) => s.reject(this.closedError!));
       return;
     }
-    const messageId = this.nextMessageId;
-    this.nextMessageId += BigInt(charge);
-    this.credits -= charge;
-    const outstanding = this.credits + this.promised;
-    const creditRequest = Math.min(8192, charge + Math.max(0, this.targetCredits - outstanding));
-    this.promised += creditRequest;
+    const first = chain[0]!;
+    const options0 = first.options;
+    const encrypt =
+      !options0.plain && this.keys?.encryptionKey !== undefined && (this.encryptData || options0.encrypt === true) && first.command !== Command.NEGOTIATE;
+    const message: Buffer[] = [];
+    chain.forEach((item, index) => {
+      const { command, parts, options, charge } = item;
+      const last = index === chain.length - 1;
+      const messageId = this.nextMessageId;
+      this.nextMessageId += BigInt(charge);
+      this.credits -= charge;
+      const outstanding = this.credits + this.promised;
+      const creditRequest = Math.min(8192, charge + Math.max(0, this.targetCredits - outstanding));
+      this.promised += creditRequest;
 
-    const header = Buffer.alloc(HEADER_SIZE);
-    header.writeUInt32LE(PROTOCOL_SMB2, 0);
-    header.writeUInt16LE(HEADER_SIZE, 4);
-    header.writeUInt16LE(this.dialect === Dialect.SMB2_0_2 ? 0 : charge, 6);
-    header.writeUInt16LE(command, 12);
-    header.writeUInt16LE(creditRequest, 14);
-    header.writeBigUInt64LE(messageId, 24);
-    header.writeUInt32LE(options.treeId ?? 0, 36);
-    const sessionId = options.sessionId ?? (command === Command.NEGOTIATE ? 0n : this.sessionId);
-    header.writeBigUInt64LE(sessionId, 40);
+      const header = Buffer.alloc(HEADER_SIZE);
+      header.writeUInt32LE(PROTOCOL_SMB2, 0);
+      header.writeUInt16LE(HEADER_SIZE, 4);
+      header.writeUInt16LE(this.dialect === Dialect.SMB2_0_2 ? 0 : charge, 6);
+      header.writeUInt16LE(command, 12);
+      header.writeUInt16LE(creditRequest, 14);
+      header.writeBigUInt64LE(messageId, 24);
+      header.writeUInt32LE(options.treeId ?? 0, 36);
+      const sessionId = options.sessionId ?? (command === Command.NEGOTIATE ? 0n : this.sessionId);
+      header.writeBigUInt64LE(sessionId, 40);
+      const body = [...parts];
+      if (!last) {
+        const len = HEADER_SIZE + body.reduce((n, b) => n + b.length, 0);
+        const padded = (len + 7) & ~7;
+        if (padded > len) body.push(Buffer.alloc(padded - len));
+        header.writeUInt32LE(padded, 20);
+      }
+      let flags = index > 0 ? HeaderFlags.RELATED_OPERATIONS : 0;
+      // SMB 3.1.1 signs TREE_CONNECT even when signing is not required (MS-SMB2 3.2.4.1.1).
+      const sign =
+        !encrypt &&
+        !options.plain &&
+        this.keys !== undefined &&
+        command !== Command.NEGOTIATE &&
+        (this.signingRequired || (command === Command.TREE_CONNECT && this.dialect === Dialect.SMB3_1_1));
+      if (sign) flags |= HeaderFlags.SIGNED;
+      header.writeUInt32LE(flags, 16);
+      if (sign) this.sign(header, body, messageId, command);
+      message.push(header, ...body);
+      if (options.onSent) options.onSent(Buffer.concat([header, ...body]));
 
-    const encrypt = !options.plain && this.keys?.encryptionKey !== undefined && (this.encryptData || options.encrypt === true) && command !== Command.NEGOTIATE;
-    // SMB 3.1.1 signs TREE_CONNECT even when signing is not required (MS-SMB2 3.2.4.1.1).
-    const sign = !encrypt && !options.plain && this.keys !== undefined && command !== Command.NEGOTIATE &&
-      (this.signingRequired || (command === Command.TREE_CONNECT && this.dialect === Dialect.SMB3_1_1));
-    if (sign) {
-      header.writeUInt32LE(HeaderFlags.SIGNED, 16);
-      this.sign(header, parts, messageId, command);
-    }
-    const message = [header, ...parts];
-    if (options.onSent) options.onSent(Buffer.concat(message));
+      const timeoutMs = options.timeoutMs ?? this.opts.requestTimeoutMs;
+      const { resolve, reject } = settlers[index]!;
+      const p: Pending = { resolve, reject, timer: undefined, command, creditRequest, charge, options, sentEncrypted: encrypt };
+      p.timer = setTimeout(() => {
+        if (this.pending.get(messageId) !== p) return;
+        this.pending.delete(messageId);
+        this.timedOut = true;
+        this.promised -= p.creditRequest;
+        p.creditRequest = 0;
+        reject(new SmbTimeoutError(`${commandNames[command]} request`, timeoutMs, options.path));
+      }, timeoutMs);
+      this.pending.set(messageId, p);
+    });
 
-    const timeoutMs = options.timeoutMs ?? this.opts.requestTimeoutMs;
-    const p: Pending = { resolve, reject, timer: undefined, command, creditRequest, charge, options, sentEncrypted: encrypt };
-    p.timer = setTimeout(() => {
-      if (this.pending.get(messageId) !== p) return;
-      this.pending.delete(messageId);
-      this.timedOut = true;
-      this.promised -= p.creditRequest;
-      p.creditRequest = 0;
-      reject(new SmbTimeoutError(`${commandNames[command]} request`, timeoutMs, options.path));
-    }, timeoutMs);
-    this.pending.set(messageId, p);
-
-    const out = encrypt ? this.encrypt(message, sessionId) : message;
+    const out = encrypt ? this.encrypt(message, options0.sessionId ?? this.sessionId) : message;
     const total = out.reduce((n, b) => n + b.length, 0);
     const nb = Buffer.alloc(4);
     nb.writeUInt32BE(total & 0xffffff, 0);

@@ -1,5 +1,5 @@
 // The session layer: tree connect and file operations on top of one SmbConnection.
-import { SmbConnection, type SmbResponse, type RequestOptions, type SigningAlgorithm } from './connection.js';
+import { SmbConnection, type ChainItem, type SmbResponse, type RequestOptions, type SigningAlgorithm } from './connection.js';
 import type { CipherName } from './crypto.js';
 import { SmbError, SmbProtocolError, SmbStatusError } from './errors.js';
 import { negotiate, sessionSetup, type Credentials } from './handshake.js';
@@ -18,6 +18,7 @@ import {
   dateToFileTime,
   fileTimeToDate,
   type DialectName,
+  RELATED_FILE_ID,
 } from './protocol.js';
 import { NtStatus } from './status.js';
 import { SmbReadStream, SmbWriteStream, type ReadStreamOptions, type WriteStreamOptions } from './streams.js';
@@ -220,17 +221,26 @@ export class SmbClientSession implements SmbSession {
 
   /** Send a request on the tree; re-authenticates once when the session has expired. */
   async call(command: number, body: Buffer | Buffer[], options: RequestOptions = {}): Promise<SmbResponse> {
-    if (this.closed) throw new SmbError('session is closed', 'ECLOSED', options.path);
-    const opts = { treeId: this.treeId, encrypt: this.treeEncrypt, ...options };
-    try {
-      return await this.conn.request(command, body, opts);
-    } catch (err) {
-      if (err instanceof SmbStatusError && err.status === NtStatus.NETWORK_SESSION_EXPIRED) {
-        await this.reauthenticate();
-        return this.conn.request(command, body, opts);
-      }
-      throw err;
+    return (await this.chain([{ command, body, options }]))[0]!;
+  }
+
+  /**
+   * Send a related compound chain on the tree (one round trip) and wait for every reply. The first
+   * failure in chain order is thrown (a failed CREATE fails the requests that follow it).
+   */
+  async chain(items: ChainItem[], retried = false): Promise<SmbResponse[]> {
+    const path = items[0]?.options?.path;
+    if (this.closed) throw new SmbError('session is closed', 'ECLOSED', path);
+    const withTree = items.map((it) => ({ ...it, options: { treeId: this.treeId, encrypt: this.treeEncrypt, ...it.options } }));
+    const settled = await Promise.allSettled(this.conn.compound(withTree));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (!failed) return settled.map((r) => (r as PromiseFulfilledResult<SmbResponse>).value);
+    const err = failed.reason as Error;
+    if (!retried && err instanceof SmbStatusError && err.status === NtStatus.NETWORK_SESSION_EXPIRED) {
+      await this.reauthenticate();
+      return this.chain(items, true);
     }
+    throw err;
   }
 
   private reauthenticate(): Promise<void> {
@@ -247,7 +257,9 @@ export class SmbClientSession implements SmbSession {
     return toSmbPath(joinPath(this.url.path, path));
   }
 
-  async open(path: string, p: OpenParams): Promise<OpenResult> {
+  // ----- request bodies -----
+
+  private createItem(path: string, p: OpenParams): ChainItem {
     const name = Buffer.from(this.smbPath(path), 'utf16le');
     const fixed = Buffer.alloc(56);
     fixed.writeUInt16LE(57, 0);
@@ -259,7 +271,53 @@ export class SmbClientSession implements SmbSession {
     fixed.writeUInt32LE(p.options, 40);
     fixed.writeUInt16LE(64 + 56, 44);
     fixed.writeUInt16LE(name.length, 46);
-    const res = await this.call(Command.CREATE, [fixed, name.length ? name : Buffer.alloc(1)], { path });
+    return { command: Command.CREATE, body: [fixed, name.length ? name : Buffer.alloc(1)], options: { path } };
+  }
+
+  private closeItem(fileId: Buffer, path?: string): ChainItem {
+    const body = Buffer.alloc(24);
+    body.writeUInt16LE(24, 0);
+    fileId.copy(body, 8);
+    return { command: Command.CLOSE, body, options: { path, okStatuses: [NtStatus.FILE_CLOSED] } };
+  }
+
+  private readItem(fileId: Buffer, offset: number, length: number, path?: string): ChainItem {
+    const body = Buffer.alloc(49);
+    body.writeUInt16LE(49, 0);
+    body.writeUInt8(0x50, 2);
+    body.writeUInt32LE(length, 4);
+    body.writeBigUInt64LE(BigInt(offset), 8);
+    fileId.copy(body, 16);
+    return { command: Command.READ, body, options: { path, responseSize: length, okStatuses: [NtStatus.END_OF_FILE] } };
+  }
+
+  private setInfoItem(fileId: Buffer, infoClass: number, buffer: Buffer, path?: string): ChainItem {
+    const fixed = Buffer.alloc(32);
+    fixed.writeUInt16LE(33, 0);
+    fixed.writeUInt8(InfoType.FILE, 2);
+    fixed.writeUInt8(infoClass, 3);
+    fixed.writeUInt32LE(buffer.length, 4);
+    fixed.writeUInt16LE(64 + 32, 8);
+    fileId.copy(fixed, 16);
+    return { command: Command.SET_INFO, body: [fixed, buffer], options: { path } };
+  }
+
+  private queryDirectoryItem(fileId: Buffer, restart: boolean, outLen: number, path: string): ChainItem {
+    const pattern = Buffer.from('*', 'utf16le');
+    const fixed = Buffer.alloc(32);
+    fixed.writeUInt16LE(33, 0);
+    fixed.writeUInt8(FileInfoClass.FileDirectoryInformation, 2);
+    fixed.writeUInt8(restart ? 1 : 0, 3); // RESTART_SCANS
+    fileId.copy(fixed, 8);
+    fixed.writeUInt16LE(64 + 32, 24);
+    fixed.writeUInt16LE(pattern.length, 26);
+    fixed.writeUInt32LE(outLen, 28);
+    return { command: Command.QUERY_DIRECTORY, body: [fixed, pattern], options: { path, responseSize: outLen, okStatuses: [NtStatus.NO_MORE_FILES] } };
+  }
+
+  // ----- reply parsers -----
+
+  private parseCreate(res: SmbResponse): OpenResult {
     const m = res.msg;
     if (m.length < 64 + 88) throw new SmbProtocolError('truncated CREATE reply');
     const size = Number(m.readBigUInt64LE(64 + 48));
@@ -267,22 +325,7 @@ export class SmbClientSession implements SmbSession {
     return { fileId: Buffer.from(m.subarray(64 + 64, 64 + 80)), entry: entryFromTimes(m, 64 + 8, size, attributes) };
   }
 
-  async closeHandle(fileId: Buffer, path?: string): Promise<void> {
-    const body = Buffer.alloc(24);
-    body.writeUInt16LE(24, 0);
-    fileId.copy(body, 8);
-    await this.call(Command.CLOSE, body, { path, okStatuses: [NtStatus.FILE_CLOSED] });
-  }
-
-  /** Read up to `length` bytes at `offset`; an empty buffer at end of file. */
-  async read(fileId: Buffer, offset: number, length: number, path?: string): Promise<Buffer> {
-    const body = Buffer.alloc(49);
-    body.writeUInt16LE(49, 0);
-    body.writeUInt8(0x50, 2);
-    body.writeUInt32LE(length, 4);
-    body.writeBigUInt64LE(BigInt(offset), 8);
-    fileId.copy(body, 16);
-    const res = await this.call(Command.READ, body, { path, responseSize: length, okStatuses: [NtStatus.END_OF_FILE] });
+  private parseRead(res: SmbResponse, length: number): Buffer {
     if (res.status === NtStatus.END_OF_FILE) return Buffer.alloc(0);
     const m = res.msg;
     if (m.length < 64 + 16) throw new SmbProtocolError('truncated READ reply');
@@ -292,6 +335,23 @@ export class SmbClientSession implements SmbSession {
     if (dataLen === 0) return Buffer.alloc(0);
     if (dataOff < 64 + 16 || dataOff + dataLen > m.length) throw new SmbProtocolError('READ data out of bounds');
     return m.subarray(dataOff, dataOff + dataLen);
+  }
+
+  // ----- primitives used by the streams -----
+
+  async open(path: string, p: OpenParams): Promise<OpenResult> {
+    const [res] = await this.chain([this.createItem(path, p)]);
+    return this.parseCreate(res!);
+  }
+
+  async closeHandle(fileId: Buffer, path?: string): Promise<void> {
+    await this.chain([this.closeItem(fileId, path)]);
+  }
+
+  /** Read up to `length` bytes at `offset`; an empty buffer at end of file. */
+  async read(fileId: Buffer, offset: number, length: number, path?: string): Promise<Buffer> {
+    const [res] = await this.chain([this.readItem(fileId, offset, length, path)]);
+    return this.parseRead(res!, length);
   }
 
   async write(fileId: Buffer, offset: number, data: Buffer, path?: string): Promise<number> {
@@ -306,39 +366,22 @@ export class SmbClientSession implements SmbSession {
     return res.msg.readUInt32LE(64 + 4);
   }
 
-  private async setInfo(fileId: Buffer, infoClass: number, buffer: Buffer, path?: string): Promise<void> {
-    const fixed = Buffer.alloc(32);
-    fixed.writeUInt16LE(33, 0);
-    fixed.writeUInt8(InfoType.FILE, 2);
-    fixed.writeUInt8(infoClass, 3);
-    fixed.writeUInt32LE(buffer.length, 4);
-    fixed.writeUInt16LE(64 + 32, 8);
-    fileId.copy(fixed, 16);
-    await this.call(Command.SET_INFO, [fixed, buffer], { path });
+  /** CREATE, then `middle` on the new handle, then CLOSE: one round trip. */
+  private async openUseClose(path: string, p: OpenParams, middle: ChainItem[] = []): Promise<{ open: OpenResult; replies: SmbResponse[] }> {
+    const replies = await this.chain([this.createItem(path, p), ...middle, this.closeItem(RELATED_FILE_ID, path)]);
+    return { open: this.parseCreate(replies[0]!), replies: replies.slice(1, -1) };
   }
 
-  private async withHandle<T>(path: string, p: OpenParams, fn: (h: OpenResult) => Promise<T>): Promise<T> {
-    const h = await this.open(path, p);
-    let result: T;
-    try {
-      result = await fn(h);
-    } catch (err) {
-      await this.closeHandle(h.fileId, path).catch(() => undefined);
-      throw err;
-    }
-    await this.closeHandle(h.fileId, path);
-    return result;
-  }
+  // ----- the public interface -----
 
   async stat(path: string): Promise<SmbEntry> {
-    const h = await this.open(path, {
+    const { open } = await this.openUseClose(path, {
       access: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
       disposition: Disposition.OPEN,
       options: 0,
     });
-    await this.closeHandle(h.fileId, path);
     const clean = path.split(/[/\\]+/).filter(Boolean);
-    return { name: clean[clean.length - 1] ?? '', path: clean.join('/'), ...h.entry };
+    return { name: clean[clean.length - 1] ?? '', path: clean.join('/'), ...open.entry };
   }
 
   async list(dir: string): Promise<SmbEntry[]> {
@@ -349,40 +392,54 @@ export class SmbClientSession implements SmbSession {
 
   private async listInto(dir: string, onEntry: (e: SmbEntry) => void): Promise<void> {
     const base = dir.split(/[/\\]+/).filter(Boolean).join('/');
-    await this.withHandle(
-      dir,
-      {
-        access: Access.FILE_LIST_DIRECTORY | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
-        disposition: Disposition.OPEN,
-        options: CreateOptions.DIRECTORY_FILE,
-      },
-      async (h) => {
-        const pattern = Buffer.from('*', 'utf16le');
-        const outLen = Math.min(this.conn.maxTransactSize, 1024 * 1024);
-        for (let first = true; ; first = false) {
-          const fixed = Buffer.alloc(32);
-          fixed.writeUInt16LE(33, 0);
-          fixed.writeUInt8(FileInfoClass.FileDirectoryInformation, 2);
-          fixed.writeUInt8(first ? 1 : 0, 3); // RESTART_SCANS on the first call
-          h.fileId.copy(fixed, 8);
-          fixed.writeUInt16LE(64 + 32, 24);
-          fixed.writeUInt16LE(pattern.length, 26);
-          fixed.writeUInt32LE(outLen, 28);
-          const res = await this.call(Command.QUERY_DIRECTORY, [fixed, pattern], {
-            path: dir,
-            responseSize: outLen,
-            okStatuses: [NtStatus.NO_MORE_FILES],
-          });
-          if (res.status === NtStatus.NO_MORE_FILES) return;
-          const m = res.msg;
-          if (m.length < 64 + 8) throw new SmbProtocolError('truncated QUERY_DIRECTORY reply');
-          const off = m.readUInt16LE(64 + 2);
-          const len = m.readUInt32LE(64 + 4);
-          if (len === 0) return;
-          if (off + len > m.length || off < 64 + 8) throw new SmbProtocolError('QUERY_DIRECTORY buffer out of bounds');
-          parseDirectoryInfo(m.subarray(off, off + len), base, onEntry);
-        }
-      },
+    const outLen = Math.min(this.conn.maxTransactSize, 1024 * 1024);
+    const params = {
+      access: Access.FILE_LIST_DIRECTORY | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+      disposition: Disposition.OPEN,
+      options: CreateOptions.DIRECTORY_FILE,
+    };
+    // CREATE and the first QUERY_DIRECTORY travel together.
+    const [createP, firstP] = this.chainSettled([this.createItem(dir, params), this.queryDirectoryItem(RELATED_FILE_ID, true, outLen, dir)]);
+    const created = await createP!;
+    if (created.status === 'rejected') {
+      await firstP;
+      throw created.reason;
+    }
+    const fileId = this.parseCreate(created.value).fileId;
+    try {
+      let res = await firstP!;
+      for (;;) {
+        if (res.status === 'rejected') throw res.reason;
+        if (res.value.status === NtStatus.NO_MORE_FILES) return;
+        const m = res.value.msg;
+        if (m.length < 64 + 8) throw new SmbProtocolError('truncated QUERY_DIRECTORY reply');
+        const off = m.readUInt16LE(64 + 2);
+        const len = m.readUInt32LE(64 + 4);
+        if (len === 0) return;
+        if (off + len > m.length || off < 64 + 8) throw new SmbProtocolError('QUERY_DIRECTORY buffer out of bounds');
+        parseDirectoryInfo(m.subarray(off, off + len), base, onEntry);
+        res = await this.chain([this.queryDirectoryItem(fileId, false, outLen, dir)]).then(
+          ([r]) => ({ status: 'fulfilled', value: r! }) as const,
+          (reason: unknown) => ({ status: 'rejected', reason }) as const,
+        );
+      }
+    } finally {
+      await this.closeHandle(fileId, dir).catch(() => undefined);
+    }
+  }
+
+  /** Like chain() but hands back each reply's outcome separately (no retry on expiry). */
+  private chainSettled(items: ChainItem[]): Promise<PromiseSettledResult<SmbResponse>>[] {
+    if (this.closed) {
+      const err = new SmbError('session is closed', 'ECLOSED', items[0]?.options?.path);
+      return items.map(() => Promise.resolve({ status: 'rejected', reason: err } as const));
+    }
+    const withTree = items.map((it) => ({ ...it, options: { treeId: this.treeId, encrypt: this.treeEncrypt, ...it.options } }));
+    return this.conn.compound(withTree).map((p) =>
+      p.then(
+        (value) => ({ status: 'fulfilled', value }) as const,
+        (reason: unknown) => ({ status: 'rejected', reason }) as const,
+      ),
     );
   }
 
@@ -425,9 +482,25 @@ export class SmbClientSession implements SmbSession {
     return new SmbWriteStream(this, path, options);
   }
 
+  /** Whole file in memory; files up to 1 MiB take a single round trip (CREATE+READ+CLOSE). */
   async readFile(path: string): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const c of this.createReadStream(path)) chunks.push(c as Buffer);
+    const first = Math.min(this.conn.maxReadSize, 1024 * 1024);
+    const { open, replies } = await this.openUseClose(
+      path,
+      {
+        access: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+        disposition: Disposition.OPEN,
+        options: CreateOptions.NON_DIRECTORY_FILE,
+        share: ShareAccess.READ | ShareAccess.WRITE,
+      },
+      [this.readItem(RELATED_FILE_ID, 0, first, path)],
+    );
+    const head = Buffer.from(this.parseRead(replies[0]!, first));
+    // Done when we have what CREATE said the file holds; otherwise (large file, or a short read)
+    // continue from there, which also turns a file that shrank under us into an error.
+    if (head.length >= open.entry.size) return head;
+    const chunks: Buffer[] = [head];
+    for await (const c of this.createReadStream(path, { start: head.length })) chunks.push(c as Buffer);
     return Buffer.concat(chunks);
   }
 
@@ -442,13 +515,12 @@ export class SmbClientSession implements SmbSession {
 
   async mkdir(path: string, options: { recursive?: boolean } = {}): Promise<void> {
     const create = async (p: string, disposition: number): Promise<void> => {
-      const h = await this.open(p, {
+      await this.openUseClose(p, {
         access: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
         disposition,
         options: CreateOptions.DIRECTORY_FILE,
         attributes: FileAttributes.DIRECTORY,
       });
-      await this.closeHandle(h.fileId, p);
     };
     if (!options.recursive) {
       await create(path, Disposition.CREATE);
@@ -471,18 +543,17 @@ export class SmbClientSession implements SmbSession {
     info.writeUInt8(options.overwrite ? 1 : 0, 0);
     info.writeUInt32LE(target.length, 16);
     target.copy(info, 20);
-    await this.withHandle(from, { access: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN, options: 0 }, (h) =>
-      this.setInfo(h.fileId, FileInfoClass.FileRenameInformation, info, from),
-    );
+    await this.openUseClose(from, { access: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN, options: 0 }, [
+      this.setInfoItem(RELATED_FILE_ID, FileInfoClass.FileRenameInformation, info, from),
+    ]);
   }
 
   private async remove(path: string, directory: boolean): Promise<void> {
-    const h = await this.open(path, {
+    await this.openUseClose(path, {
       access: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
       disposition: Disposition.OPEN,
       options: (directory ? CreateOptions.DIRECTORY_FILE : CreateOptions.NON_DIRECTORY_FILE) | CreateOptions.DELETE_ON_CLOSE,
     });
-    await this.closeHandle(h.fileId, path);
   }
 
   unlink(path: string): Promise<void> {
@@ -494,17 +565,13 @@ export class SmbClientSession implements SmbSession {
   }
 
   async setTimes(path: string, times: SetTimesOptions): Promise<void> {
-    await this.withHandle(path, { access: Access.FILE_WRITE_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN, options: 0 }, (h) =>
-      this.setTimesOnHandle(h.fileId, times, path),
-    );
+    await this.openUseClose(path, { access: Access.FILE_WRITE_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN, options: 0 }, [
+      this.setInfoItem(RELATED_FILE_ID, FileInfoClass.FileBasicInformation, basicInfo(times), path),
+    ]);
   }
 
-  setTimesOnHandle(fileId: Buffer, times: SetTimesOptions, path?: string): Promise<void> {
-    const info = Buffer.alloc(40);
-    if (times.birthtime) info.writeBigUInt64LE(dateToFileTime(times.birthtime), 0);
-    if (times.atime) info.writeBigUInt64LE(dateToFileTime(times.atime), 8);
-    if (times.mtime) info.writeBigUInt64LE(dateToFileTime(times.mtime), 16);
-    return this.setInfo(fileId, FileInfoClass.FileBasicInformation, info, path);
+  async setTimesOnHandle(fileId: Buffer, times: SetTimesOptions, path?: string): Promise<void> {
+    await this.chain([this.setInfoItem(fileId, FileInfoClass.FileBasicInformation, basicInfo(times), path)]);
   }
 
   async close(): Promise<void> {
@@ -526,6 +593,14 @@ export class SmbClientSession implements SmbSession {
     }
     conn.destroy();
   }
+}
+
+function basicInfo(times: SetTimesOptions): Buffer {
+  const info = Buffer.alloc(40); // zero = leave unchanged
+  if (times.birthtime) info.writeBigUInt64LE(dateToFileTime(times.birthtime), 0);
+  if (times.atime) info.writeBigUInt64LE(dateToFileTime(times.atime), 8);
+  if (times.mtime) info.writeBigUInt64LE(dateToFileTime(times.mtime), 16);
+  return info;
 }
 
 function parseDirectoryInfo(buf: Buffer, base: string, onEntry: (e: SmbEntry) => void): void {
