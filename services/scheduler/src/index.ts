@@ -18,6 +18,8 @@ export { AlertDispatchService, InMemoryAlertLedger, type AlertSettings, type Ale
 export { RedisAlertLedgerRepository } from './alerts/alert-ledger.repository.js';
 export { AlertMonitorService, type MonitorSettings } from './alerts/alert-monitor.service.js';
 export { AlertConditionsRepository } from './alerts/alert-conditions.repository.js';
+export { RunAlertsService, RunAlertsListener, type RunLookup, type RunAlertSettingsSource } from './alerts/run-alerts.listener.js';
+export { RunLookupRepository } from './alerts/run-lookup.repository.js';
 export { alertsForFinishedRun, buildDailyDigest, digestDayDue, type FinishedRun } from './alerts/run-alerts.js';
 export { SmtpMailerRepository, type SmtpSettings } from './alerts/smtp-mailer.repository.js';
 export { WebhookSenderRepository, WebhookDeliveryError, type WebhookTarget } from './alerts/webhook-sender.repository.js';

@@ -1,0 +1,103 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ClientRepository } from '@backtrac/catalog';
+import { createRedisConnection, QueueName } from '@backtrac/queue';
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
+import { createTestRedis, type TestRedis } from '../../../../test/harness/redis.js';
+import { AlertDispatchService, InMemoryAlertLedger } from './alert-dispatch.service.js';
+import type { WebhookPayload } from './alert-message.js';
+import { RunAlertsListener, RunAlertsService } from './run-alerts.listener.js';
+import { RunLookupRepository } from './run-lookup.repository.js';
+import { SmtpMailerRepository } from './smtp-mailer.repository.js';
+import { WebhookSenderRepository } from './webhook-sender.repository.js';
+
+describe('alerts from finished backup jobs (Postgres, BullMQ events, HTTP receiver)', () => {
+  let db: TestDatabase;
+  let redis: TestRedis;
+  let conn: Redis;
+  let http: Server;
+  let url: string;
+  const received: WebhookPayload[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    redis = createTestRedis();
+    conn = createRedisConnection(redis.url);
+    http = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        received.push(JSON.parse(body) as WebhookPayload);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/hook`;
+  });
+
+  afterAll(async () => {
+    conn?.disconnect();
+    await new Promise<void>((r) => (http ? http.close(() => r()) : r()));
+    await db?.drop();
+    await redis?.cleanup();
+  });
+
+  it('a failed run and a mass-change run raise alerts; an unreachable share (retried later) does not', async () => {
+    const client = await new ClientRepository(db.dataSource).create({ name: 'ws-accounting', hostname: 'ws' });
+    await db.dataSource.query(`INSERT INTO snapshots (client_id, seq, file_count, completed_at) VALUES ($1, 1, 1000, now())`, [client.id]);
+    const jobs = { unusual: `backup:${client.id}:20260110T010000Z`, failed: `backup:${client.id}:20260111T010000Z`, away: `backup:${client.id}:20260112T010000Z` };
+    await db.dataSource.query(
+      `INSERT INTO backup_runs (client_id, job_id, seq, state, files_changed, files_deleted, finished_at) VALUES ($1, $2, 2, 'succeeded', 600, 100, now())`,
+      [client.id, jobs.unusual],
+    );
+    await db.dataSource.query(`INSERT INTO backup_runs (client_id, job_id, state) VALUES ($1, $2, 'running'), ($1, $3, 'running')`, [client.id, jobs.failed, jobs.away]);
+
+    const service = new RunAlertsService(
+      new RunLookupRepository(db.dataSource),
+      {
+        load: async () => ({
+          alerts: { serverName: 'hq', timeZone: 'UTC', email: null, webhooks: [{ url, secret: null }], enabledTypes: ['run-failed', 'unusual-run'], repeatHours: 24 },
+          unusual: { maxChangedShare: 0.5, minPreviousFiles: 100 },
+        }),
+      },
+      new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(), new InMemoryAlertLedger()),
+    );
+    const errors: Error[] = [];
+    const listener = new RunAlertsListener(service, conn, redis.prefix, (e) => errors.push(e));
+    await listener.start();
+
+    const queue = new Queue(QueueName.Backup, { connection: conn, prefix: redis.prefix });
+    const workerConn = createRedisConnection(redis.url);
+    const worker = new Worker(
+      QueueName.Backup,
+      async (job) => {
+        if (job.id === jobs.failed) throw new Error('IO_ERROR: disk on fire');
+        if (job.id === jobs.away) throw new Error('SHARE_UNREACHABLE: smb://ws/docs');
+      },
+      { connection: workerConn, prefix: redis.prefix },
+    );
+    try {
+      for (const id of Object.values(jobs)) await queue.add('backup', { clientId: client.id }, { jobId: id });
+      for (let i = 0; i < 250 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 300)); // room for a wrong third alert to show up
+    } finally {
+      await worker.close();
+      workerConn.disconnect();
+      await listener.stop();
+      await queue.close();
+    }
+    expect(errors).toEqual([]);
+    expect(received.map((p) => [p.type, (p.data as { jobId?: string; runId: string }).runId !== undefined]).sort()).toEqual([
+      ['run-failed', true],
+      ['unusual-run', true],
+    ]);
+    const failed = received.find((p) => p.type === 'run-failed')!;
+    expect(failed.subject).toBe('[BackTrac hq] Backup of ws-accounting failed');
+    expect(failed.data).toMatchObject({ jobId: jobs.failed, error: 'IO_ERROR: disk on fire' });
+    const unusual = received.find((p) => p.type === 'unusual-run')!;
+    expect(unusual.data).toMatchObject({ changedFiles: 700, previousFiles: 1000, changedShare: 0.7 });
+  });
+});
