@@ -15,6 +15,8 @@ export interface AgentConfigFile {
   paths: Record<string, string>;
   /** PEM file of a private CA for an https gateway. */
   caFile?: string;
+  /** How often changed paths are reported, in seconds. Default 5. */
+  reportSeconds?: number;
 }
 
 export function defaultConfigPath(): string {

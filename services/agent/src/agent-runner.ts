@@ -86,7 +86,11 @@ export class AgentRunner {
       this.options.log('info', 'callback endpoint listening', { address: this.state.callbackAddress });
     }
     this.schedule(() => this.heartbeatTick(), 0);
-    this.schedule(() => this.reportTick(), this.options.reportMs ?? 5_000);
+    this.schedule(() => this.reportTick(), this.reportMs());
+  }
+
+  private reportMs(): number {
+    return this.options.reportMs ?? (this.file.reportSeconds ?? 5) * 1000;
   }
 
   async stop(): Promise<void> {
@@ -158,7 +162,7 @@ export class AgentRunner {
         this.state.lastError = (error as Error).message;
       }
     }
-    this.schedule(() => this.reportTick(), this.options.reportMs ?? 5_000);
+    this.schedule(() => this.reportTick(), this.reportMs());
   }
 
   private async saveState(): Promise<void> {
