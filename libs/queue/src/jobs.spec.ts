@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { JobName, backupJobId, queueOfJob } from './jobs.js';
+import { JobName, backupJobId, parseSlotStamp, queueOfJob, slotStamp } from './jobs.js';
 
 describe('jobs', () => {
   it('gives the same backup job id for the same client and slot however the slot is written', () => {
     const a = backupJobId('c1', '2026-01-02T03:04:00+01:00');
     const b = backupJobId('c1', new Date(Date.UTC(2026, 0, 2, 2, 4)));
-    expect(a).toBe('backup:c1:2026-01-02T02:04:00.000Z');
+    expect(a).toBe('backup:c1:20260102T020400Z');
+    // BullMQ accepts a custom id with colons only when it has exactly three parts.
+    expect(a.split(':')).toHaveLength(3);
     expect(b).toBe(a);
     expect(backupJobId('c2', '2026-01-02T02:04:00Z')).not.toBe(a);
+  });
+
+  it('round-trips slot stamps', () => {
+    expect(parseSlotStamp(slotStamp('2026-03-29T01:00:00Z')).toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    expect(() => parseSlotStamp('2026-03-29')).toThrow(RangeError);
   });
 
   it('routes every job name to a queue', () => {

@@ -67,16 +67,40 @@ export const queueOfJob: Record<JobName, QueueName> = {
 };
 
 /**
- * Deterministic job ids: the same client and slot always give the same id, so a second scheduler,
- * a retry or a double click never starts the same backup twice. BullMQ forbids ':' in custom ids
- * only when they are integers; ISO slots keep their colons readable.
+ * A slot in ISO 8601 basic format (20260329T010000Z). BullMQ refuses a custom job id with more
+ * than two colons, so the extended format cannot go into `backup:<client>:<slot>`.
+ */
+export function slotStamp(slot: Date | string): string {
+  return new Date(slot).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+}
+
+/** Inverse of slotStamp. */
+export function parseSlotStamp(stamp: string): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp);
+  if (!m) throw new RangeError(`invalid slot stamp "${stamp}"`);
+  return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
+}
+
+/**
+ * Deterministic job ids: the same client and slot (to the second) always give the same id, so a
+ * second scheduler, a retry or a double click never starts the same backup twice.
  */
 export function backupJobId(clientId: string, slot: Date | string): string {
-  const iso = typeof slot === 'string' ? new Date(slot).toISOString() : slot.toISOString();
-  return `backup:${clientId}:${iso}`;
+  if (clientId.includes(':')) throw new RangeError(`client id must not contain ":" (${clientId})`);
+  return `backup:${clientId}:${slotStamp(slot)}`;
 }
 
 export function maintenanceJobId(name: JobName, slot: Date | string, scope = 'all'): string {
-  const iso = typeof slot === 'string' ? new Date(slot).toISOString() : slot.toISOString();
-  return `${name}:${scope}:${iso}`;
+  return `${name}:${scope}:${slotStamp(slot)}`;
 }
+
+/**
+ * Retries with exponential backoff for transient faults (share unreachable). Finished jobs are
+ * kept a while so a re-enqueue of the same deterministic id is a no-op rather than a second run.
+ */
+export const backupJobOptions = {
+  attempts: 4,
+  backoff: { type: 'exponential' as const, delay: 30_000 },
+  removeOnComplete: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};

@@ -1,25 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/**
- * ISO 8601 basic format (20260329T010000Z). BullMQ refuses a custom job id with more than two
- * colons, so the extended format (with its colons) cannot go into `backup:<client>:<slot>`.
- */
-export function slotStamp(slot: Date): string {
-  return slot.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
-}
-
-/** Inverse of slotStamp. */
-export function parseSlotStamp(stamp: string): Date {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp);
-  if (!m) throw new RangeError(`invalid slot stamp "${stamp}"`);
-  return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
-}
-
-/** Deterministic id: a second scheduler, or a second tick, enqueueing the same slot is a no-op. */
-export function backupJobId(clientId: string, slot: Date): string {
-  if (clientId.includes(':')) throw new RangeError(`client id must not contain ":" (${clientId})`);
-  return `backup:${clientId}:${slotStamp(slot)}`;
-}
+export { backupJobId, parseSlotStamp, slotStamp } from '@backtrac/queue';
 
 /**
  * Deterministic delay in [0, maxMs) from a hash of client and slot, so a hundred clients on the
