@@ -4,10 +4,22 @@ import type { AppConfig } from '@backtrac/config';
 import { CatalogModule } from '@backtrac/catalog';
 import { QueueModule, REDIS } from '@backtrac/queue';
 import { HealthController, postgresAndRedisReadiness, structuredLogging } from '@backtrac/runtime';
+import { HardlinkStore } from '@backtrac/store';
+import { BackupJobProcessor } from './backup/backup-job.processor.js';
+import { BackupRunService } from './backup/backup-run.service.js';
+import { CatalogSyncService } from './backup/catalog-sync.service.js';
+import { ClientLockRepository } from './backup/client-lock.repository.js';
+import { COPY_WORKER_OPTIONS, type CopyWorkerOptions, STORE } from './backup/copy-worker.tokens.js';
+import { LiveEventsRepository } from './backup/live-events.repository.js';
+import { ShareConnectorRepository } from './backup/share-connector.repository.js';
+import { StoreGuardRepository } from './backup/store-guard.repository.js';
+import { MaintenanceJobProcessor } from './maintenance/maintenance-job.processor.js';
+import { MaintenanceService } from './maintenance/maintenance.service.js';
 
 @Module({})
 export class CopyWorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const options: CopyWorkerOptions = { concurrency: config.COPY_WORKER_CONCURRENCY, filesInFlight: config.FILES_IN_FLIGHT, redisPrefix: config.REDIS_PREFIX };
     return {
       module: CopyWorkerModule,
       imports: [
@@ -16,7 +28,21 @@ export class CopyWorkerModule {
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
       ],
       controllers: [HealthController],
-      providers: [postgresAndRedisReadiness(DataSource, REDIS)],
+      providers: [
+        postgresAndRedisReadiness(DataSource, REDIS),
+        { provide: COPY_WORKER_OPTIONS, useValue: options },
+        // Opening the store creates its layout (format.json, pool/, ...) on first start.
+        { provide: STORE, useFactory: () => HardlinkStore.open(config.STORE_ROOT) },
+        ClientLockRepository,
+        StoreGuardRepository,
+        LiveEventsRepository,
+        ShareConnectorRepository,
+        CatalogSyncService,
+        BackupRunService,
+        BackupJobProcessor,
+        MaintenanceService,
+        MaintenanceJobProcessor,
+      ],
     };
   }
 }

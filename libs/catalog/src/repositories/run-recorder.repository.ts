@@ -36,6 +36,10 @@ export class RunRecorderRepository {
     return this.runs.findOneBy({ id });
   }
 
+  findByJobId(jobId: string): Promise<BackupRun | null> {
+    return this.runs.findOneBy({ jobId });
+  }
+
   /** The run for a job: the row its enqueuer created, or a new one (ON CONFLICT keeps one per job id). */
   async ensure(run: { id?: string; jobId: string; clientId: string; kind: RunKind; trigger: RunTrigger }): Promise<BackupRun> {
     if (run.id) {

@@ -1,0 +1,71 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type BackupJobPayload, JobName, QueueName, REDIS } from '@backtrac/queue';
+import { BackupRunService, ClientBusyError, RunFailedPermanentlyError, RunInterruptedError } from './backup-run.service.js';
+import { COPY_WORKER_OPTIONS, type CopyWorkerOptions } from './copy-worker.tokens.js';
+import { ShareConnectError } from './share-connector.repository.js';
+
+const BUSY_RETRY_MS = 5_000;
+
+/**
+ * The `backup` queue's transport: takes jobs, hands them to BackupRunService and maps its outcome
+ * onto BullMQ (retry with backoff, give up, wait for the client's lock, hand over on shutdown).
+ */
+@Injectable()
+export class BackupJobProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(BackupJobProcessor.name);
+  private worker: Worker<BackupJobPayload> | undefined;
+  private readonly running = new Set<AbortController>();
+
+  constructor(
+    private readonly backups: BackupRunService,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(COPY_WORKER_OPTIONS) private readonly options: CopyWorkerOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.worker = new Worker<BackupJobPayload>(QueueName.Backup, (job, token) => this.process(job, token), {
+      connection: this.redis.duplicate(),
+      prefix: this.options.redisPrefix,
+      concurrency: this.options.concurrency,
+      // A killed worker's jobs come back after this long (BullMQ's stalled-job check).
+      lockDuration: 60_000,
+    });
+    this.worker.on('error', (error) => this.logger.error(`backup worker: ${error.message}`));
+  }
+
+  /** Stops taking jobs, interrupts the running ones so another worker resumes them, then closes. */
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.worker) return;
+    const closing = this.worker.close();
+    for (const controller of this.running) controller.abort();
+    await closing;
+  }
+
+  private async process(job: Job<BackupJobPayload>, token: string | undefined): Promise<void> {
+    if (job.name !== JobName.Backup) throw new UnrecoverableError(`the backup queue has no handler for ${job.name}`);
+    const controller = new AbortController();
+    this.running.add(controller);
+    try {
+      await this.backups.run({
+        jobId: job.id!,
+        payload: job.data,
+        attempt: job.attemptsMade + 1,
+        maxAttempts: job.opts.attempts ?? 1,
+        signal: controller.signal,
+        reportProgress: (progress) => void job.updateProgress({ filesDone: progress.filesDone, bytesDone: progress.bytesDone }).catch(() => undefined),
+      });
+    } catch (error) {
+      if (error instanceof ClientBusyError || error instanceof RunInterruptedError) {
+        // Not a failed attempt: wait (or let another worker take over) without using up a retry.
+        await job.moveToDelayed(Date.now() + (error instanceof ClientBusyError ? BUSY_RETRY_MS : 0), token);
+        throw new DelayedError();
+      }
+      if (error instanceof RunFailedPermanentlyError || (error instanceof ShareConnectError && !error.retryable)) throw new UnrecoverableError(error.message);
+      throw error;
+    } finally {
+      this.running.delete(controller);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { QUEUE_OPTIONS, type QueueModuleOptions, REDIS } from '@backtrac/queue';
+
+const TTL_MS = 60_000;
+const RENEW_MS = 20_000;
+
+// Compare-and-delete / compare-and-extend, so a worker only ever touches its own lock.
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+
+export interface HeldLock {
+  /** False once the lock was lost (Redis expired it): the holder must stop writing. */
+  readonly held: boolean;
+  release(): Promise<void>;
+}
+
+/** One backup per client at a time, across every copy worker: a Redis lock renewed while held. */
+@Injectable()
+export class ClientLockRepository {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(QUEUE_OPTIONS) private readonly options: QueueModuleOptions,
+  ) {}
+
+  async tryAcquire(clientId: string): Promise<HeldLock | null> {
+    const key = `${this.options.prefix}:lock:client:${clientId}`;
+    const token = randomUUID();
+    if ((await this.redis.set(key, token, 'PX', TTL_MS, 'NX')) !== 'OK') return null;
+    const state = { held: true };
+    const timer = setInterval(() => {
+      this.redis.eval(EXTEND, 1, key, token, TTL_MS).then(
+        (extended) => (state.held = extended === 1),
+        () => undefined,
+      );
+    }, RENEW_MS);
+    timer.unref();
+    return {
+      get held() {
+        return state.held;
+      },
+      release: async () => {
+        clearInterval(timer);
+        state.held = false;
+        await this.redis.eval(RELEASE, 1, key, token);
+      },
+    };
+  }
+}
