@@ -6,6 +6,7 @@ import {
   AuditLogRepository, ClientRepository, RetentionPolicyRepository, ScheduleRepository, SessionRepository, ShareRepository,
   UserRepository,
 } from './repositories/catalog.repositories.js';
+import { BackupRunRepository, FileVersionRepository, SnapshotRepository } from './repositories/run.repositories.js';
 import { RunRecorderRepository } from './repositories/run-recorder.repository.js';
 import { SnapshotCatalogRepository } from './repositories/snapshot-catalog.repository.js';
 
@@ -24,7 +25,7 @@ export class CatalogUnavailableError extends Error {
 
 const repositories = [
   UserRepository, SessionRepository, ClientRepository, ShareRepository, ScheduleRepository, RetentionPolicyRepository,
-  AuditLogRepository, RunRecorderRepository, SnapshotCatalogRepository,
+  AuditLogRepository, RunRecorderRepository, SnapshotCatalogRepository, BackupRunRepository, SnapshotRepository, FileVersionRepository,
 ];
 
 @Injectable()

@@ -8,6 +8,7 @@ import { HealthController, postgresAndRedisReadiness, structuredLogging } from '
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
 import { SessionGuard } from './auth/session.guard.js';
+import { BackupsModule } from './backups/backups.module.js';
 import { ClientsController } from './clients/clients.controller.js';
 import { ClientsService } from './clients/clients.service.js';
 import { API_CONFIG } from './common/api-config.js';
@@ -28,6 +29,7 @@ export class ApiModule {
         structuredLogging(config),
         CatalogModule.forRoot({ databaseUrl: config.DATABASE_URL, secretKey: config.SECRET_KEY, applicationName: 'backtrac-api', runMigrations: true }),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
+        BackupsModule.forRoot(config),
       ],
       controllers: [HealthController, AuthController, ClientsController, SharesController, SchedulesController, RetentionPoliciesController],
       providers: [

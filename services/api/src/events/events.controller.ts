@@ -1,0 +1,48 @@
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, IsUUID } from 'class-validator';
+import type { Request, Response } from 'express';
+import { LiveEventsRelay } from './live-events.relay.js';
+
+export const HEARTBEAT_MS = 15_000;
+
+export class EventsQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only events of this run' }) @IsOptional() @IsUUID() runId?: string;
+}
+
+@ApiTags('events')
+@Controller('events')
+export class EventsController {
+  constructor(private readonly relay: LiveEventsRelay) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Live run events (server-sent events)',
+    description: 'Each event is named after its type (run.progress, run.log, run.state) and carries the JSON event as data. A comment line is sent every 15 s to keep proxies from closing the stream.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ schema: { type: 'string' } })
+  stream(@Query() query: EventsQueryDto, @Req() request: Request, @Res() response: Response): void {
+    response.status(200);
+    response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    response.setHeader('Cache-Control', 'no-cache, no-transform');
+    response.setHeader('Connection', 'keep-alive');
+    response.setHeader('X-Accel-Buffering', 'no');
+    response.flushHeaders();
+    response.write(': connected\n\n');
+    const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), HEARTBEAT_MS);
+    const unsubscribe = this.relay.subscribe({
+      event(event) {
+        if (query.runId && event.runId !== query.runId) return;
+        response.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      },
+      close: () => response.end(),
+    });
+    const stop = () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    };
+    request.on('close', stop);
+    response.on('close', stop);
+  }
+}

@@ -1,0 +1,61 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { createRedisConnection, type LiveEvent, liveEventsChannel } from '@backtrac/queue';
+import { API_CONFIG, type ApiConfig } from '../common/api-config.js';
+
+export interface LiveEventListener {
+  event(event: LiveEvent): void;
+  /** The api is shutting down: end the stream so the server can close. */
+  close(): void;
+}
+
+/**
+ * One Redis subscriber per api process (a subscribed connection can do nothing else), fanned out
+ * in memory to every open event stream.
+ */
+@Injectable()
+export class LiveEventsRelay implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('LiveEvents');
+  private readonly listeners = new Set<LiveEventListener>();
+  private subscriber: Redis | undefined;
+
+  constructor(@Inject(API_CONFIG) private readonly config: ApiConfig) {}
+
+  async onModuleInit(): Promise<void> {
+    const channel = liveEventsChannel(this.config.REDIS_PREFIX);
+    this.subscriber = createRedisConnection(this.config.REDIS_URL);
+    this.subscriber.on('message', (from: string, message: string) => {
+      if (from === channel) this.dispatch(message);
+    });
+    this.subscriber.on('error', (error: Error) => this.logger.warn(`live events subscriber: ${error.message}`));
+    // ioredis re-subscribes by itself after a reconnect.
+    await this.subscriber.subscribe(channel);
+  }
+
+  subscribe(listener: LiveEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  onApplicationShutdown(): void {
+    for (const listener of this.listeners) listener.close();
+    this.listeners.clear();
+    this.subscriber?.disconnect();
+  }
+
+  private dispatch(message: string): void {
+    let event: LiveEvent;
+    try {
+      event = JSON.parse(message) as LiveEvent;
+    } catch {
+      this.logger.warn('dropped a live event that is not JSON');
+      return;
+    }
+    if (typeof event !== 'object' || event === null || typeof event.type !== 'string' || typeof event.runId !== 'string') return;
+    for (const listener of this.listeners) listener.event(event);
+  }
+}

@@ -1,0 +1,109 @@
+import { BadRequestException, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { type BrowseEntry, ClientRepository, type EntrySort, FileVersionRepository, type Snapshot, SnapshotRepository } from '@backtrac/catalog';
+import { parseBrowsePath, splitParent } from './browse-path.js';
+import { type StoredFile, StoreReaderRepository, StoreUnavailableError } from './store-reader.repository.js';
+
+export interface EntryPage {
+  path: string;
+  entries: BrowseEntry[];
+  total: number;
+}
+
+export interface VersionView extends BrowseEntry {
+  firstSeenAt: Date | null;
+  goneAt: Date | null;
+  downloadSeq: number | null;
+}
+
+export interface HistoryView {
+  path: string;
+  versions: VersionView[];
+  snapshots: { seq: number; completedAt: Date; expired: boolean }[];
+}
+
+/** Snapshots, directory listings, version history and downloads, all read from the catalog first. */
+@Injectable()
+export class SnapshotsService {
+  constructor(
+    private readonly clients: ClientRepository,
+    private readonly snapshots: SnapshotRepository,
+    private readonly versions: FileVersionRepository,
+    private readonly store: StoreReaderRepository,
+  ) {}
+
+  async list(clientId: string): Promise<Snapshot[]> {
+    await this.requireClient(clientId);
+    return this.snapshots.listForClient(clientId);
+  }
+
+  async setPinned(clientId: string, seq: number, pinned: boolean): Promise<Snapshot> {
+    await this.requireClient(clientId);
+    const snapshot = await this.snapshots.setPinned(clientId, seq, pinned);
+    if (!snapshot) throw this.noSnapshot(seq);
+    return snapshot;
+  }
+
+  async entries(clientId: string, seq: number, rawPath: unknown, page: { limit: number; offset: number; sort: EntrySort; order: 'asc' | 'desc' }): Promise<EntryPage> {
+    const segments = parseBrowsePath(rawPath, { allowRoot: true });
+    await this.requireSnapshot(clientId, seq);
+    const path = segments.join('/');
+    if (segments.length > 0) {
+      const { parent, name } = splitParent(segments);
+      const dir = await this.versions.findEntry(clientId, seq, parent, name);
+      if (!dir) throw new NotFoundException(`No directory ${path} in snapshot ${seq}`);
+      if (dir.type !== 'dir') throw new BadRequestException(`${path} is a ${dir.type === 'file' ? 'file' : 'symbolic link'}, not a directory`);
+    }
+    const listing = await this.versions.listDirectory({ clientId, seq, parent: path, ...page });
+    return { path, ...listing };
+  }
+
+  async history(clientId: string, rawPath: unknown): Promise<HistoryView> {
+    const segments = parseBrowsePath(rawPath, { allowRoot: false });
+    await this.requireClient(clientId);
+    const { parent, name } = splitParent(segments);
+    const [rows, times] = await Promise.all([this.versions.history(clientId, parent, name), this.snapshots.times(clientId)]);
+    const path = segments.join('/');
+    if (rows.length === 0) throw new NotFoundException(`No version of ${path} in any snapshot`);
+    const completed = new Map(times.map((t) => [t.seq, t.completedAt]));
+    const live = times.filter((t) => t.expiredAt === null).map((t) => t.seq);
+    const versions = rows.map((row) => ({
+      ...row,
+      firstSeenAt: completed.get(row.firstSeq) ?? null,
+      goneAt: row.lastSeq === null ? null : (completed.get(row.lastSeq) ?? null),
+      downloadSeq: live.filter((seq) => seq >= row.firstSeq && (row.lastSeq === null || seq < row.lastSeq)).at(-1) ?? null,
+    }));
+    return { path, versions, snapshots: times.map((t) => ({ seq: t.seq, completedAt: t.completedAt, expired: t.expiredAt !== null })) };
+  }
+
+  /** The bytes of one file as it was in one snapshot, with the name to save it under. */
+  async download(clientId: string, seq: number, rawPath: unknown): Promise<StoredFile & { name: string; sha256: string | null }> {
+    const segments = parseBrowsePath(rawPath, { allowRoot: false });
+    await this.requireSnapshot(clientId, seq);
+    const { parent, name } = splitParent(segments);
+    const path = segments.join('/');
+    const entry = await this.versions.findEntry(clientId, seq, parent, name);
+    if (!entry) throw new NotFoundException(`No file ${path} in snapshot ${seq}`);
+    if (entry.type !== 'file') throw new BadRequestException(`${path} is a ${entry.type === 'dir' ? 'directory' : 'symbolic link'}; only files can be downloaded`);
+    const file = await this.store.openFile(clientId, seq, segments, entry.sha256).catch((error: unknown) => {
+      if (error instanceof StoreUnavailableError) throw new ServiceUnavailableException(error.message);
+      throw error;
+    });
+    if (!file) throw new NotFoundException(`The store no longer holds ${path} of snapshot ${seq}`);
+    return { ...file, name, sha256: entry.sha256 };
+  }
+
+  private async requireClient(clientId: string): Promise<void> {
+    if (!(await this.clients.findById(clientId))) throw new NotFoundException(`Client ${clientId} does not exist`);
+  }
+
+  private async requireSnapshot(clientId: string, seq: number): Promise<Snapshot> {
+    await this.requireClient(clientId);
+    const snapshot = await this.snapshots.find(clientId, seq);
+    if (!snapshot) throw this.noSnapshot(seq);
+    return snapshot;
+  }
+
+  private noSnapshot(seq: number): NotFoundException {
+    return new NotFoundException(`Snapshot ${seq} does not exist`);
+  }
+}

@@ -1,0 +1,155 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CatalogChange, type CatalogEntry, SnapshotCatalogRepository, createCatalogDataSource } from '@backtrac/catalog';
+import { HardlinkStore, type ManifestEntry, comparePaths } from '@backtrac/store';
+import type { DataSource } from 'typeorm';
+
+/** One entry of a seeded client tree; paths are the catalog's ("share/dir/name"). */
+export type SeedEntry =
+  | { path: string; type: 'dir'; mtime: number }
+  | { path: string; type: 'file'; mtime: number; content: Buffer }
+  | { path: string; type: 'symlink'; mtime: number; target: string };
+
+export const sha256Hex = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** A short API client keeping the session cookie, like a browser would. */
+export class ApiClient {
+  private cookie = '';
+  constructor(readonly baseUrl: string) {}
+
+  async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string; headers: Headers }> {
+    const response = await fetch(`${this.baseUrl}/api${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const setCookie = response.headers.get('set-cookie');
+    if (setCookie) this.cookie = setCookie.split(';')[0]!;
+    const text = await response.text();
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: response.status, json, text, headers: response.headers };
+  }
+
+  async raw(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`${this.baseUrl}/api${path}`, { ...init, headers: { ...(init.headers ?? {}), ...(this.cookie ? { cookie: this.cookie } : {}) } });
+  }
+
+  get sessionCookie(): string {
+    return this.cookie;
+  }
+}
+
+/**
+ * A real hardlink store on a temp dir plus the catalog rows a copy worker would write for it:
+ * snapshots are made with the store's SnapshotWriter, versions recorded with the catalog's own
+ * SnapshotCatalogRepository, so the api reads exactly what production writes.
+ */
+export class SeededStore {
+  readonly catalog: DataSource;
+  private previous = new Map<string, CatalogEntry>();
+
+  private constructor(
+    readonly root: string,
+    readonly store: HardlinkStore,
+    databaseUrl: string,
+  ) {
+    this.catalog = createCatalogDataSource({ databaseUrl, applicationName: 'backtrac-browse-seed', poolSize: 2 });
+  }
+
+  /** A fresh temp directory for a store (the caller hands it to the api before seeding it). */
+  static tempRoot(): Promise<string> {
+    return mkdtemp(join(tmpdir(), 'bt-browse-store-'));
+  }
+
+  static async create(databaseUrl: string, root: string): Promise<SeededStore> {
+    const store = await HardlinkStore.open(root, { create: true, durability: 'none' });
+    const seeded = new SeededStore(root, store, databaseUrl);
+    await seeded.catalog.initialize();
+    return seeded;
+  }
+
+  /** Writes snapshot `seq` of the client holding exactly `tree`, with its run row; returns the run id. */
+  async snapshot(clientId: string, seq: number, tree: readonly SeedEntry[], run: { bytesStoredNew?: number; finishedAt?: Date } = {}): Promise<string> {
+    const startedAt = new Date();
+    const writer = await this.store.beginSnapshot(clientId, { jobId: `seed-${seq}`, seq });
+    const sorted = [...tree].sort((a, b) => comparePaths(a.path.split('/'), b.path.split('/')));
+    const current = new Map<string, CatalogEntry>();
+    let totalBytes = 0;
+    let fileCount = 0;
+    for (const entry of sorted) {
+      const segments = entry.path.split('/');
+      const meta = { size: entry.type === 'file' ? entry.content.length : 0, mtime: entry.mtime, mode: 0o644 };
+      let written: ManifestEntry;
+      if (entry.type === 'dir') written = await writer.addDirectory(segments, meta);
+      else if (entry.type === 'symlink') written = await writer.addSymlink(segments, entry.target, meta);
+      else if (entry.content.length === 0) written = await writer.addEmptyFile(segments, meta);
+      else written = (await writer.addFile(segments, meta, [entry.content])).entry;
+      await writer.append(written);
+      if (entry.type === 'file') {
+        fileCount++;
+        totalBytes += entry.content.length;
+      }
+      current.set(entry.path, {
+        parent: segments.slice(0, -1).join('/'),
+        name: segments.at(-1)!,
+        type: entry.type,
+        size: written.size,
+        mtime: entry.mtime,
+        mode: 0o644,
+        sha256: written.sha256 ?? null,
+        linkTarget: written.target ?? null,
+      });
+    }
+    await writer.commit({ startedAt, outcome: 'complete' });
+    const finishedAt = run.finishedAt ?? new Date();
+    const [inserted] = (await this.catalog.query(
+      `INSERT INTO backup_runs (client_id, job_id, seq, kind, trigger, state, files_new, bytes_read, bytes_stored_new, bytes_total, queued_at, started_at, finished_at)
+       VALUES ($1, $2, $3, $4, 'schedule', 'succeeded', $5, $6, $7, $6, $8, $8, $8) RETURNING id`,
+      [clientId, `backup:${clientId}:seed-${seq}`, seq, seq === 1 ? 'full' : 'incremental', fileCount, totalBytes, run.bytesStoredNew ?? totalBytes, finishedAt],
+    )) as { id: string }[];
+    const changes: CatalogChange[] = [];
+    for (const [path, entry] of current) {
+      const before = this.previous.get(path);
+      if (!before) changes.push({ kind: 'added', entry });
+      else if (JSON.stringify(before) !== JSON.stringify(entry)) changes.push({ kind: 'changed', entry });
+    }
+    for (const [path, entry] of this.previous) if (!current.has(path)) changes.push({ kind: 'removed', parent: entry.parent, name: entry.name });
+    await new SnapshotCatalogRepository(this.catalog).recordSnapshot(
+      { clientId, seq, runId: inserted!.id, kind: seq === 1 ? 'full' : 'incremental', partial: false, fileCount, totalBytes, createdAt: startedAt, completedAt: finishedAt },
+      (async function* () {
+        yield* changes;
+      })(),
+    );
+    this.previous = current;
+    return inserted!.id;
+  }
+
+  snapshotDir(clientId: string, seq: number): string {
+    return this.store.snapshotDir(clientId, seq);
+  }
+
+  async cleanup(): Promise<void> {
+    if (this.catalog.isInitialized) await this.catalog.destroy();
+    await rm(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Deterministic pseudo-random bytes so a failure is reproducible. */
+export function bytesOf(size: number, seed: string): Buffer {
+  const out = Buffer.alloc(size);
+  let block = createHash('sha256').update(seed).digest();
+  for (let offset = 0; offset < size; offset += block.length) {
+    block.copy(out, offset);
+    block = createHash('sha256').update(block).digest();
+  }
+  return out;
+}
+
+export const randomName = (): string => randomBytes(4).toString('hex');
