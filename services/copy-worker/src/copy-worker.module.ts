@@ -32,7 +32,7 @@ export class CopyWorkerModule {
         postgresAndRedisReadiness(DataSource, REDIS),
         { provide: COPY_WORKER_OPTIONS, useValue: options },
         // Opening the store creates its layout (format.json, pool/, ...) on first start.
-        { provide: STORE, useFactory: () => HardlinkStore.open(config.STORE_ROOT) },
+        { provide: STORE, useFactory: () => HardlinkStore.open(config.STORE_ROOT, { create: true }) },
         ClientLockRepository,
         StoreGuardRepository,
         LiveEventsRepository,
