@@ -58,6 +58,8 @@ export interface SmbConnectOptions {
   signingAlgorithms?: SigningAlgorithm[];
   /** Credits to keep in hand: bounds requests in flight (default 512). */
   targetCredits?: number;
+  /** QUERY_DIRECTORY output buffer in bytes (default 1 MiB, capped by the server's maximum). */
+  listBufferSize?: number;
   /** Directory listings walked in parallel by walk() (default 8). */
   walkConcurrency?: number;
 }
@@ -392,7 +394,7 @@ export class SmbClientSession implements SmbSession {
 
   private async listInto(dir: string, onEntry: (e: SmbEntry) => void): Promise<void> {
     const base = dir.split(/[/\\]+/).filter(Boolean).join('/');
-    const outLen = Math.min(this.conn.maxTransactSize, 1024 * 1024);
+    const outLen = Math.min(this.conn.maxTransactSize, this.options.listBufferSize ?? 1024 * 1024);
     const params = {
       access: Access.FILE_LIST_DIRECTORY | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
       disposition: Disposition.OPEN,
