@@ -9,8 +9,9 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -43,6 +44,8 @@ async function loadProcess(): Promise<void> {
   for await (const chunk of process.stdin) input += String(chunk);
   const creds = JSON.parse(input) as Creds;
   const latencies: number[] = [];
+  const trace: Array<[number, number]> = [];
+  const t0all = performance.now();
   let errors = 0;
   let firstError: string | null = null;
   const end = Date.now() + creds.seconds * 1000;
@@ -56,6 +59,7 @@ async function loadProcess(): Promise<void> {
         try {
           await gw.heartbeat({ version: 'bench' });
           latencies.push(performance.now() - t0);
+          if (process.env.BENCH_TRACE) trace.push([Math.round(t0 - t0all), Math.round(performance.now() - t0)]);
         } catch (error) {
           errors += 1;
           firstError ??= (error as Error).message;
@@ -65,6 +69,10 @@ async function loadProcess(): Promise<void> {
       }
     }),
   );
+  if (process.env.BENCH_TRACE) {
+    trace.sort((x, y) => y[1] - x[1]);
+    process.stderr.write(`slowest [start ms, latency ms]: ${JSON.stringify(trace.slice(0, 40))}\n`);
+  }
   latencies.sort((x, y) => x - y);
   const result: LoadResult = {
     calls: latencies.length + errors,
@@ -122,12 +130,17 @@ async function gatewayHeartbeats(): Promise<void> {
     // One authenticated call each warms the verified-secret cache, as a long-running agent would have.
     for (const a of agents) await new AgentGatewayClient({ url, agentId: a.agentId, secret: a.secret }).heartbeat();
 
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const cpu0 = process.cpuUsage();
     const child = spawn(process.execPath, [here, '--load'], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stdin.end(JSON.stringify({ url, agents, seconds: SECONDS } satisfies Creds));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     if (code !== 0) throw new Error(`load process exited with ${code}`);
+    loop.disable();
+    const cpu = process.cpuUsage(cpu0);
     const r = JSON.parse(out) as LoadResult;
     const goal = 0.05;
     const p99 = r.p99_ms / 1000;
@@ -146,6 +159,10 @@ async function gatewayHeartbeats(): Promise<void> {
         p95_ms: Number(r.p95_ms.toFixed(2)),
         p99_ms: Number(r.p99_ms.toFixed(2)),
         max_ms: Number(r.max_ms.toFixed(2)),
+        gateway_cpu_s: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
+        gateway_loop_delay_p99_ms: Number((loop.percentile(99) / 1e6).toFixed(1)),
+        gateway_loop_delay_max_ms: Number((loop.max / 1e6).toFixed(1)),
+        load_avg_1m: Number(loadavg()[0]?.toFixed(2)),
         note: 'reference_s is the goal p99 (50 ms), not a tool',
       })}\n`,
     );

@@ -1,17 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLogRepository, ShareRepository, type Agent, type BackupRun } from '@backtrac/catalog';
+import { backupJobId } from '@backtrac/queue';
 import type { JobStatus, RequestBackupResult } from '@backtrac/xmlrpc';
 import { BackupQueueRepository } from './backup-queue.repository.js';
 import { BackupRunRepository } from './backup-run.repository.js';
 import { AgentPendingError, NotFoundError } from './agent-rpc.errors.js';
-
-/**
- * `backup:<client>:<YYYYMMDDTHHMMSSZ>`, the scheduler's format. (libs/queue's backupJobId keeps the
- * ISO colons, which BullMQ refuses: a custom id may contain at most two colons.)
- */
-export function agentBackupJobId(clientId: string, slot: Date): string {
-  return `backup:${clientId}:${slot.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '')}`;
-}
 
 /** Backups an agent asks for, and the status of its client's runs. */
 @Injectable()
@@ -37,7 +30,7 @@ export class AgentJobsService {
 
     // One slot per second: a double request in the same second lands on the same job id.
     const slot = new Date(Math.floor(now.getTime() / 1000) * 1000);
-    const jobId = agentBackupJobId(clientId, slot);
+    const jobId = backupJobId(clientId, slot);
     const run = await this.runs.createQueued(clientId, jobId);
     await this.queue.enqueue(jobId, { clientId, runId: run.id, trigger: 'agent', slot: slot.toISOString(), full: false });
     await this.audit.record({ actor: `agent:${agent.id}`, action: 'backup.requested', target: `client:${clientId}`, details: { share: shareName, jobId } });
