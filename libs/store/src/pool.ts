@@ -199,23 +199,32 @@ export class Pool {
     const sha256 = hash.digest('hex');
     await this.fault?.('staged');
     try {
-      if (await this.linkTo(sha256, dest, stagingDir)) return { sha256, size, storedNew: false };
-      await this.ensureBucket(sha256);
-      try {
-        await link(tmp, this.variantPath(sha256, 0));
-      } catch (err) {
-        // Another job stored the same content meanwhile: use theirs.
-        if (errnoCode(err) !== 'EEXIST') throw err;
-        if (await this.linkTo(sha256, dest, stagingDir)) return { sha256, size, storedNew: false };
-        throw err;
-      }
-      await this.fault?.('pooled');
+      // Offer the staged file to the pool first: one link(2) tells new content (it succeeds) from
+      // known content (EEXIST), and link never replaces a pool file that snapshots already use.
+      const storedNew = await this.addToPool(tmp, sha256);
+      if (storedNew) await this.fault?.('pooled');
       if (!(await this.linkTo(sha256, dest, stagingDir))) {
         throw new StoreError('ENTRY_NOT_FOUND', `pool file ${sha256} vanished while linking`);
       }
-      return { sha256, size, storedNew: true };
+      return { sha256, size, storedNew };
     } finally {
       await unlink(tmp).catch(() => undefined);
+    }
+  }
+
+  private async addToPool(tmp: string, sha256: string): Promise<boolean> {
+    const target = this.variantPath(sha256, 0);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await link(tmp, target);
+        return true;
+      } catch (err) {
+        const code = errnoCode(err);
+        if (code === 'EEXIST') return false;
+        if (code !== 'ENOENT' || attempt > 0) throw err;
+        this.madeDirs.delete(this.bucket(sha256));
+        await this.ensureBucket(sha256);
+      }
     }
   }
 
