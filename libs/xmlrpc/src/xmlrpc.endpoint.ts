@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
   BodyTooLargeError,
@@ -21,6 +22,8 @@ export interface XmlRpcEndpointOptions {
   path?: string;
   /** Whole-request timeout in ms (slow senders). Default 60 s. */
   requestTimeoutMs?: number;
+  /** Serve HTTPS with this certificate and key (PEM). Unset: plain HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Called for failures that are not the client's fault (handler crashes). */
   onInternalError?: (error: unknown, methodName: string) => void;
 }
@@ -41,13 +44,17 @@ export class XmlRpcEndpoint {
     private readonly registry: XmlRpcMethodRegistry,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.http = createServer({ requestTimeout: options.requestTimeoutMs ?? 60_000 }, (req, res) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch((error: unknown) => {
         this.options.onInternalError?.(error, '');
         if (!res.headersSent) this.reply(req, res, 500, 'text/plain', 'internal error\n');
         else res.destroy();
       });
-    });
+    };
+    const requestTimeout = options.requestTimeoutMs ?? 60_000;
+    this.http = options.tls
+      ? createTlsServer({ requestTimeout, cert: options.tls.cert, key: options.tls.key }, onRequest)
+      : createServer({ requestTimeout }, onRequest);
     this.http.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       else socket.destroy();

@@ -248,6 +248,31 @@ describe('XmlRpcServer over HTTP', () => {
     await expect(dead.call('system.listMethods')).rejects.toBeInstanceOf(XmlRpcTransportError);
   });
 
+  it('serves HTTPS when given a certificate, and the client verifies it against a private CA', async () => {
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { promisify } = await import('node:util');
+    const { XmlRpcEndpoint, XmlRpcMethodRegistry } = await import('../src/index.js');
+    const dir = await mkdtemp(join(tmpdir(), 'bt-xmlrpc-tls-'));
+    try {
+      await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
+      const cert = await readFile(join(dir, 'cert.pem'));
+      const registry = new XmlRpcMethodRegistry();
+      registry.add('t.hello', { signatures: [['string']] }, () => 'hello over tls');
+      const endpoint = new XmlRpcEndpoint({ port: 0, host: '127.0.0.1', tls: { cert, key: await readFile(join(dir, 'key.pem')) } }, registry);
+      const { port } = await endpoint.listen();
+      try {
+        expect(await new XmlRpcClient({ url: `https://127.0.0.1:${port}/RPC2`, ca: cert }).call('t.hello')).toBe('hello over tls');
+        await expect(new XmlRpcClient({ url: `https://127.0.0.1:${port}/RPC2` }).call('t.hello')).rejects.toBeInstanceOf(XmlRpcTransportError);
+      } finally {
+        await endpoint.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('interoperates with Python xmlrpc.client: call, fault, listMethods, methodSignature', async () => {
     const script = `
 import json, sys, xmlrpc.client, datetime
