@@ -1,3 +1,5 @@
 export * from './postgres.js';
 export * from './redis.js';
 export * from './services.js';
+export * from './backups.js';
+export * from './trees.js';

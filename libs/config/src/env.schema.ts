@@ -59,6 +59,7 @@ export const envSchema = z.object({
   COOKIE_SECURE: bool(false),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
   COPY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  JOB_LOCK_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
   FILES_IN_FLIGHT: z.coerce.number().int().min(1).max(256).default(16),
   SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   SCHEDULER_MAX_BACKUPS: z.coerce.number().int().min(1).max(10000).default(8),

@@ -19,7 +19,12 @@ import { MaintenanceService } from './maintenance/maintenance.service.js';
 @Module({})
 export class CopyWorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const options: CopyWorkerOptions = { concurrency: config.COPY_WORKER_CONCURRENCY, filesInFlight: config.FILES_IN_FLIGHT, redisPrefix: config.REDIS_PREFIX };
+    const options: CopyWorkerOptions = {
+      concurrency: config.COPY_WORKER_CONCURRENCY,
+      filesInFlight: config.FILES_IN_FLIGHT,
+      redisPrefix: config.REDIS_PREFIX,
+      lockSeconds: config.JOB_LOCK_SECONDS,
+    };
     return {
       module: CopyWorkerModule,
       imports: [

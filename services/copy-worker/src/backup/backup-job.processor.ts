@@ -29,8 +29,10 @@ export class BackupJobProcessor implements OnApplicationBootstrap, OnApplication
       connection: this.redis.duplicate(),
       prefix: this.options.redisPrefix,
       concurrency: this.options.concurrency,
-      // A killed worker's jobs come back after this long (BullMQ's stalled-job check).
-      lockDuration: 60_000,
+      // A killed worker's jobs go back to the queue within about this long (BullMQ's stalled check).
+      lockDuration: this.options.lockSeconds * 1000,
+      stalledInterval: (this.options.lockSeconds * 1000) / 2,
+      maxStalledCount: 3,
     });
     this.worker.on('error', (error) => this.logger.error(`backup worker: ${error.message}`));
   }

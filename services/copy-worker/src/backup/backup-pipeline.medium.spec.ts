@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Queue } from 'bullmq';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,42 +14,8 @@ import { HardlinkStore, restoreSnapshot } from '@backtrac/store';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
 import { createTestRedis, type TestRedis } from '../../../../test/harness/redis.js';
 import { type SambaServer, startSamba } from '../../../../test/harness/samba.js';
+import { compareTrees, readTree, type TreeState } from '../../../../test/harness/trees.js';
 import { CopyWorkerModule } from '../copy-worker.module.js';
-
-interface FileState {
-  sha256: string;
-  mtimeMs: number;
-}
-type TreeState = Map<string, FileState | 'dir'>;
-
-async function readTree(root: string, rel = '', out: TreeState = new Map()): Promise<TreeState> {
-  for (const entry of await readdir(join(root, rel), { withFileTypes: true })) {
-    const path = rel ? `${rel}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) {
-      out.set(path, 'dir');
-      await readTree(root, path, out);
-    } else {
-      const info = await stat(join(root, path));
-      out.set(path, { sha256: createHash('sha256').update(await readFile(join(root, path))).digest('hex'), mtimeMs: info.mtimeMs });
-    }
-  }
-  return out;
-}
-
-/** Differences between what the share held and what a restore gave back (content and mtime). */
-function compareTrees(expected: TreeState, actual: TreeState): string[] {
-  const problems: string[] = [];
-  for (const [path, want] of expected) {
-    const got = actual.get(path);
-    if (got === undefined) problems.push(`missing ${path}`);
-    else if (want === 'dir' || got === 'dir') {
-      if (want !== got) problems.push(`${path}: type differs`);
-    } else if (got.sha256 !== want.sha256) problems.push(`${path}: content differs`);
-    else if (Math.abs(got.mtimeMs - want.mtimeMs) > 1) problems.push(`${path}: mtime ${got.mtimeMs} != ${want.mtimeMs}`);
-  }
-  for (const path of actual.keys()) if (!expected.has(path)) problems.push(`unexpected ${path}`);
-  return problems;
-}
 
 /** A tree with nested directories, Unicode names, empty files, duplicates and one larger file. */
 async function generateShare(root: string): Promise<void> {

@@ -2,9 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { QUEUE_OPTIONS, type QueueModuleOptions, REDIS } from '@backtrac/queue';
-
-const TTL_MS = 60_000;
-const RENEW_MS = 20_000;
+import { COPY_WORKER_OPTIONS, type CopyWorkerOptions } from './copy-worker.tokens.js';
 
 // Compare-and-delete / compare-and-extend, so a worker only ever touches its own lock.
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -22,19 +20,21 @@ export class ClientLockRepository {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(QUEUE_OPTIONS) private readonly options: QueueModuleOptions,
+    @Inject(COPY_WORKER_OPTIONS) private readonly workerOptions: CopyWorkerOptions,
   ) {}
 
   async tryAcquire(clientId: string): Promise<HeldLock | null> {
     const key = `${this.options.prefix}:lock:client:${clientId}`;
+    const ttlMs = this.workerOptions.lockSeconds * 1000;
     const token = randomUUID();
-    if ((await this.redis.set(key, token, 'PX', TTL_MS, 'NX')) !== 'OK') return null;
+    if ((await this.redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return null;
     const state = { held: true };
     const timer = setInterval(() => {
-      this.redis.eval(EXTEND, 1, key, token, TTL_MS).then(
+      this.redis.eval(EXTEND, 1, key, token, ttlMs).then(
         (extended) => (state.held = extended === 1),
         () => undefined,
       );
-    }, RENEW_MS);
+    }, ttlMs / 3);
     timer.unref();
     return {
       get held() {

@@ -5,4 +5,6 @@ export interface CopyWorkerOptions {
   concurrency: number;
   filesInFlight: number;
   redisPrefix: string;
+  /** How long a job's and a client's lock outlive a worker that died without releasing them. */
+  lockSeconds: number;
 }

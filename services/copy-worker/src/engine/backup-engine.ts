@@ -150,7 +150,7 @@ class BackupRun {
   private readonly changes: FileChange[] = [];
   private readonly excludes: ExcludeMatcher;
   private readonly reads: Semaphore;
-  private readonly links = new Semaphore(16);
+  private readonly links = new Semaphore(32);
   private readonly startedAt = new Date();
   private readonly queue: Slot[] = [];
   private fatal: BackupFailedError | undefined;
