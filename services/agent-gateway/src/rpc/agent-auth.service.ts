@@ -78,6 +78,17 @@ export class AgentAuthService {
     await this.recordFailure(null, address, false, now, 'agent.enrol_failed');
   }
 
+  /**
+   * Unsolicited enrolments create rows an admin must look at: an address gets `badAuthLimit` of
+   * them per window, like failed attempts.
+   */
+  async countUnsolicitedEnrolment(address: string, now = Date.now()): Promise<void> {
+    this.assertNotLocked(`enrol:${address}`, now);
+    if (this.bump(`enrol:${address}`, now)) {
+      await this.audit.record({ actor: 'system', action: 'agent.enrol_rate_limited', target: null, address, details: { seconds: this.options.badAuthWindowSeconds } });
+    }
+  }
+
   assertAddressNotLocked(address: string, now = Date.now()): void {
     this.assertNotLocked(`addr:${address}`, now);
   }

@@ -107,6 +107,16 @@ describe('agent.enroll', () => {
     await expect(gw.getConfig()).rejects.toMatchObject({ faultCode: AgentFault.AGENT_PENDING, code: 'AGENT_PENDING' });
     await expect(gw.requestBackup('data')).rejects.toMatchObject({ faultCode: AgentFault.AGENT_PENDING });
   });
+
+  it('limits unsolicited enrolments per address', async () => {
+    const walkIns = gateway(undefined, '127.0.0.4');
+    // badAuthLimit is 3 in this module.
+    for (let i = 0; i < 3; i++) await expect(walkIns.enroll('', `spam-${i}`, 'linux', '1', '')).resolves.toMatchObject({ status: 'pending' });
+    await expect(walkIns.enroll('', 'spam-3', 'linux', '1', '')).rejects.toMatchObject({ faultCode: AgentFault.RATE_LIMITED });
+    await expect(walkIns.enroll('', 'spam-4', 'linux', '1', '')).rejects.toMatchObject({ faultCode: AgentFault.RATE_LIMITED });
+    expect(await ds.getRepository(Agent).countBy({ lastAddress: '127.0.0.4' })).toBe(3);
+    expect(await ds.getRepository(AuditLogEntry).countBy({ action: 'agent.enrol_rate_limited', address: '127.0.0.4' })).toBe(1);
+  });
 });
 
 describe('authenticated methods', () => {

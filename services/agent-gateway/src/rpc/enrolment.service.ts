@@ -59,6 +59,7 @@ export class EnrolmentService {
     let status: 'approved' | 'pending';
     if (req.token === '') {
       if (!this.options.allowUnsolicitedEnrolment) throw new EnrolmentClosedError();
+      await this.auth.countUnsolicitedEnrolment(req.address);
       status = 'pending';
     } else {
       const claimed = await this.agents.claimToken(createHash('sha256').update(req.token).digest(), new Date());
