@@ -168,7 +168,10 @@ describe('backtrac-agent', () => {
       expect(post.output).toContain('bye');
       expect(await cb.release({ jobId: 'job-1', share: 'slow' })).toMatchObject({ ok: true, ran: false });
       const started = Date.now();
-      const slow = await cb.prepare({ jobId: 'job-2', share: 'slow' });
+      const slowCall = cb.prepare({ jobId: 'job-2', share: 'slow' });
+      await new Promise((r) => setTimeout(r, 200));
+      await expect(cb.prepare({ jobId: 'job-3', share: 'slow' })).rejects.toMatchObject({ faultCode: AgentFault.BUSY, code: 'BUSY' });
+      const slow = await slowCall;
       expect(slow).toMatchObject({ ok: false, timedOut: true, exitCode: null });
       expect(Date.now() - started).toBeLessThan(8_000);
       await expect(cb.prepare({ jobId: 'j', share: 'nope' })).rejects.toMatchObject({ faultCode: AgentFault.NOT_FOUND });
