@@ -51,11 +51,12 @@ export class Pool {
 
   bucket(sha256: string): string {
     if (!HASH_RE.test(sha256)) throw new StoreError('ENTRY_NOT_FOUND', `not a sha256: ${sha256}`);
-    return join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4));
+    // Plain concatenation: every part is validated hex, and this runs once per file of a backup.
+    return `${this.dir}/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}`;
   }
 
   variantPath(sha256: string, variant: number): string {
-    return join(this.bucket(sha256), variant === 0 ? sha256 : `${sha256}.${variant}`);
+    return `${this.bucket(sha256)}/${variant === 0 ? sha256 : `${sha256}.${variant}`}`;
   }
 
   /** Existing variants of a content, ascending. */
@@ -93,7 +94,18 @@ export class Pool {
    * stored, garbage-collected, or quarantined by verify) so the caller fetches it again.
    */
   async linkTo(sha256: string, dest: string, stagingDir: string): Promise<boolean> {
-    if (this.linkLimit === undefined) return this.linkToUnlocked(sha256, dest, stagingDir);
+    if (this.linkLimit === undefined) {
+      // Fast path, taken by nearly every unchanged file: the first copy exists and has room.
+      if (!this.firstFree.has(sha256)) {
+        try {
+          await link(this.variantPath(sha256, 0), dest);
+          return true;
+        } catch {
+          // EMLINK, ENOENT and friends are sorted out below
+        }
+      }
+      return this.linkToUnlocked(sha256, dest, stagingDir);
+    }
     // The kernel's EMLINK is atomic; an injected limit (check, then link) is not, so serialise per content.
     const previous = this.hashLocks.get(sha256) ?? Promise.resolve();
     const mine = previous.then(() => this.linkToUnlocked(sha256, dest, stagingDir));

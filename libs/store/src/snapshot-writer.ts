@@ -53,7 +53,8 @@ export class SnapshotWriter {
   /** Absolute on-disk path of a client path inside this snapshot; never outside `dir`. */
   diskPath(segments: readonly string[]): string {
     if (segments.length === 0) return this.dir;
-    return join(this.dir, encodePath(segments));
+    // Encoded components are never '', '.', '..' and hold no '/', so concatenation is exact.
+    return `${this.dir}/${encodePath(segments)}`;
   }
 
   async addDirectory(segments: readonly string[], meta: EntryMeta): Promise<ManifestEntry> {
