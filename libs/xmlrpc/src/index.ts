@@ -2,6 +2,8 @@ export * from './xmlrpc.errors.js';
 export {
   DEFAULT_LIMITS,
   BodyTooLargeError,
+  ByteBudget,
+  ServerBusyError,
   parseMethodCall,
   parseMethodResponse,
   serializeCall,

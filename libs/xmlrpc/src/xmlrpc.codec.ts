@@ -38,6 +38,24 @@ export const DEFAULT_LIMITS: XmlRpcLimits = {
   maxElements: 1_000_000,
 };
 
+/**
+ * Bytes being parsed right now across all requests of one endpoint. A chunk that would take the
+ * total past `max` fails its request with ServerBusyError (HTTP 503), so many large bodies at once
+ * cannot add up to an unbounded allocation.
+ */
+export class ByteBudget {
+  used = 0;
+  constructor(readonly max: number) {}
+}
+
+/** Raised when the endpoint's ByteBudget is exhausted: the HTTP layer answers 503. */
+export class ServerBusyError extends Error {
+  constructor() {
+    super('server busy: too many bytes in flight');
+    this.name = 'ServerBusyError';
+  }
+}
+
 /** Raised (not as a fault) when a body passes maxBodyBytes: the HTTP layer answers 413. */
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -87,13 +105,25 @@ I8.prototype.tagName = 'i8';
 /** Counts bytes as they stream through and fails as soon as the limit is passed. */
 class ByteLimit extends Transform {
   private seen = 0;
-  constructor(private readonly limit: number) {
+  constructor(
+    private readonly limit: number,
+    private budget: ByteBudget | undefined,
+  ) {
     super();
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
-    if (this.seen > this.limit) done(new BodyTooLargeError(this.limit));
-    else done(null, chunk);
+    if (this.seen > this.limit) return done(new BodyTooLargeError(this.limit));
+    if (this.budget) {
+      if (this.budget.used + chunk.length > this.budget.max) return done(new ServerBusyError());
+      this.budget.used += chunk.length;
+    }
+    done(null, chunk);
+  }
+  /** Returns this request's bytes to the budget once parsing is over. */
+  release(): void {
+    if (this.budget) this.budget.used -= Math.min(this.seen, this.limit);
+    this.budget = undefined;
   }
 }
 
@@ -146,16 +176,18 @@ type Parsed<T> = { ok: true; value: T } | { ok: false; error: Error };
 function runDeserializer<T>(
   source: Readable,
   limits: XmlRpcLimits,
+  budget: ByteBudget | undefined,
   start: (d: XmlRpcDeserializer, input: Readable, settle: (result: Parsed<T>) => void) => void,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const limit = new ByteLimit(limits.maxBodyBytes);
+    const limit = new ByteLimit(limits.maxBodyBytes, budget);
     let settled = false;
     const settle = (result: Parsed<T>): void => {
       if (settled) return;
       settled = true;
       source.unpipe(limit);
       limit.unpipe();
+      limit.release();
       if (result.ok) resolve(result.value);
       else reject(result.error);
     };
@@ -182,11 +214,11 @@ export interface ParsedCall {
  * Parses a methodCall from a stream. Rejects with BodyTooLargeError past maxBodyBytes, and with an
  * XmlRpcError (parse, limit or invalid request) for anything else that is not a valid call.
  */
-export function parseMethodCall(source: Readable, limits: XmlRpcLimits = DEFAULT_LIMITS): Promise<ParsedCall> {
-  return runDeserializer<ParsedCall>(source, limits, (d, input, settle) => {
+export function parseMethodCall(source: Readable, limits: XmlRpcLimits = DEFAULT_LIMITS, budget?: ByteBudget): Promise<ParsedCall> {
+  return runDeserializer<ParsedCall>(source, limits, budget, (d, input, settle) => {
     d.deserializeMethodCall(input, (err, method, params) => {
       if (err) {
-        settle({ ok: false, error: err instanceof BodyTooLargeError || err instanceof XmlRpcLimitError || err instanceof XmlRpcParseError ? err : new XmlRpcParseError(`malformed XML-RPC call: ${err.message.split('\n')[0]?.slice(0, 200)}`) });
+        settle({ ok: false, error: err instanceof BodyTooLargeError || err instanceof ServerBusyError || err instanceof XmlRpcLimitError || err instanceof XmlRpcParseError ? err : new XmlRpcParseError(`malformed XML-RPC call: ${err.message.split('\n')[0]?.slice(0, 200)}`) });
       } else if (typeof method !== 'string' || method.length === 0 || method.length > 256) {
         settle({ ok: false, error: new XmlRpcInvalidRequestError('invalid methodName') });
       } else {
@@ -198,7 +230,7 @@ export function parseMethodCall(source: Readable, limits: XmlRpcLimits = DEFAULT
 
 /** Parses a methodResponse; a fault rejects with XmlRpcFaultResponse. */
 export function parseMethodResponse(source: Readable, limits: XmlRpcLimits = DEFAULT_LIMITS): Promise<XmlRpcValue> {
-  return runDeserializer<XmlRpcValue>(source, limits, (d, input, settle) => {
+  return runDeserializer<XmlRpcValue>(source, limits, undefined, (d, input, settle) => {
     d.deserializeMethodResponse(input, (err, value) => {
       if (err && typeof err.faultCode === 'number') {
         const body = d.stack[0] as Record<string, unknown> | undefined;

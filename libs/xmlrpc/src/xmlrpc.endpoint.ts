@@ -3,7 +3,9 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
   BodyTooLargeError,
+  ByteBudget,
   DEFAULT_LIMITS,
+  ServerBusyError,
   parseMethodCall,
   serializeFault,
   serializeResponse,
@@ -20,6 +22,15 @@ export interface XmlRpcEndpointOptions {
   limits?: Partial<XmlRpcLimits>;
   /** Only this path is served (other paths get 404). Unset: any path. */
   path?: string;
+  /**
+   * Requests parsed or running at once; more get HTTP 503. Default 256.
+   */
+  maxConcurrentRequests?: number;
+  /**
+   * Request-body bytes being parsed at once across all requests; a chunk past it fails its request
+   * with HTTP 503. Bounds memory in aggregate. Default 256 MiB.
+   */
+  maxBytesInFlight?: number;
   /** Whole-request timeout in ms (slow senders). Default 60 s. */
   requestTimeoutMs?: number;
   /** Serve HTTPS with this certificate and key (PEM). Unset: plain HTTP. */
@@ -38,12 +49,15 @@ const DRAIN_GRACE_MS = 2_000;
 export class XmlRpcEndpoint {
   readonly limits: XmlRpcLimits;
   private readonly http: HttpServer;
+  private active = 0;
+  private readonly budget: ByteBudget;
 
   constructor(
     private readonly options: XmlRpcEndpointOptions,
     private readonly registry: XmlRpcMethodRegistry,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.budget = new ByteBudget(options.maxBytesInFlight ?? 256 * 1024 * 1024);
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch((error: unknown) => {
         this.options.onInternalError?.(error, '');
@@ -99,9 +113,17 @@ export class XmlRpcEndpoint {
     if (Number.isFinite(declared) && declared > this.limits.maxBodyBytes) {
       return this.reply(req, res, 413, 'text/plain', `body larger than ${this.limits.maxBodyBytes} bytes\n`);
     }
+    if (this.active >= (this.options.maxConcurrentRequests ?? 256)) {
+      res.setHeader('Retry-After', '1');
+      return this.reply(req, res, 503, 'text/plain', 'busy, retry later\n');
+    }
+    this.active += 1;
+    res.once('close', () => {
+      this.active -= 1;
+    });
     let methodName = '';
     try {
-      const call = await parseMethodCall(req, this.limits);
+      const call = await parseMethodCall(req, this.limits, this.budget);
       methodName = call.methodName;
       const value = await this.registry.invoke(call.methodName, call.params, {
         methodName,
@@ -119,6 +141,10 @@ export class XmlRpcEndpoint {
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         return this.reply(req, res, 413, 'text/plain', `${error.message}\n`);
+      }
+      if (error instanceof ServerBusyError) {
+        res.setHeader('Retry-After', '1');
+        return this.reply(req, res, 503, 'text/plain', `${error.message}\n`);
       }
       if (!(error instanceof XmlRpcError)) this.options.onInternalError?.(error, methodName);
       return this.fault(req, res, toFaultBody(error));

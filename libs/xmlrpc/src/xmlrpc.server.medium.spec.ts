@@ -273,6 +273,67 @@ describe('XmlRpcServer over HTTP', () => {
     }
   });
 
+  it('answers 503 beyond maxConcurrentRequests and recovers when requests finish', async () => {
+    const { XmlRpcEndpoint, XmlRpcMethodRegistry } = await import('../src/index.js');
+    const registry = new XmlRpcMethodRegistry();
+    registry.add('t.ping', {}, () => 'pong');
+    const endpoint = new XmlRpcEndpoint({ port: 0, host: '127.0.0.1', maxConcurrentRequests: 2 }, registry);
+    const { port } = await endpoint.listen();
+    const open: Array<ReturnType<typeof request>> = [];
+    try {
+      // Two senders that never finish their bodies hold both slots.
+      for (let i = 0; i < 2; i++) {
+        const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/RPC2', headers: { 'Content-Type': 'text/xml' } });
+        req.on('error', () => undefined);
+        req.write('<?xml version="1.0"?><methodCall><methodName>t.ping</methodName>');
+        open.push(req);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      const rpc = new XmlRpcClient({ url: `http://127.0.0.1:${port}/RPC2`, timeoutMs: 5_000 });
+      await expect(rpc.call('t.ping')).rejects.toMatchObject({ httpStatus: 503 });
+      for (const req of open) req.destroy();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await rpc.call('t.ping')).toBe('pong');
+    } finally {
+      for (const req of open) req.destroy();
+      await endpoint.close();
+    }
+  });
+
+  it('answers 503 when the bytes in flight across requests pass maxBytesInFlight', async () => {
+    const { XmlRpcEndpoint, XmlRpcMethodRegistry } = await import('../src/index.js');
+    const registry = new XmlRpcMethodRegistry();
+    registry.add('t.ping', {}, () => 'pong');
+    const endpoint = new XmlRpcEndpoint({ port: 0, host: '127.0.0.1', maxBytesInFlight: 1024 * 1024 }, registry);
+    const { port } = await endpoint.listen();
+    const slow = request({ host: '127.0.0.1', port, method: 'POST', path: '/RPC2', headers: { 'Content-Type': 'text/xml' } });
+    slow.on('error', () => undefined);
+    try {
+      // One unfinished body holds 900 KB of the 1 MiB budget; a second large body cannot fit.
+      slow.write(`<?xml version="1.0"?><methodCall><methodName>t.ping</methodName><params><param><value><string>${'a'.repeat(900 * 1024)}`);
+      await new Promise((r) => setTimeout(r, 300));
+      const big = call('t.ping', `<param><value><string>${'b'.repeat(300 * 1024)}</string></value></param>`);
+      const answer = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/RPC2', headers: { 'Content-Length': Buffer.byteLength(big) } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(big);
+      });
+      expect(answer).toBe(503);
+      // Small calls still fit, and the budget comes back when the slow request goes away.
+      const rpc = new XmlRpcClient({ url: `http://127.0.0.1:${port}/RPC2`, timeoutMs: 5_000 });
+      expect(await rpc.call('t.ping')).toBe('pong');
+      slow.destroy();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await rpc.call('t.ping', ['c'.repeat(300 * 1024)])).toBe('pong');
+    } finally {
+      slow.destroy();
+      await endpoint.close();
+    }
+  });
+
   it('interoperates with Python xmlrpc.client: call, fault, listMethods, methodSignature', async () => {
     const script = `
 import json, sys, xmlrpc.client, datetime
