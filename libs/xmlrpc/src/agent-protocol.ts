@@ -60,8 +60,8 @@ export interface EnrollResult {
 export interface HeartbeatInfo {
   version?: string;
   callbackUrl?: string;
-  /** The agent's change-journal epoch; a new epoch tells the gateway the journal has a gap. */
-  journalEpoch?: string;
+  /** Only check credentials and status; do not mark the agent online (`backtrac-agent status`). */
+  probe?: boolean;
 }
 
 export interface HeartbeatResult {

@@ -126,7 +126,7 @@ async function status(configPath: string, io: CliIo): Promise<number> {
   const ca = file.caFile ? await readFile(file.caFile) : undefined;
   const gateway = new AgentGatewayClient({ url: file.server, agentId: file.agentId, secret: file.secret, timeoutMs: 10_000, ca });
   try {
-    const beat = await gateway.heartbeat({ version: AGENT_VERSION });
+    const beat = await gateway.heartbeat({ probe: true });
     io.out(`gateway:  reachable; this agent is ${beat.status}`);
     return 0;
   } catch (error) {

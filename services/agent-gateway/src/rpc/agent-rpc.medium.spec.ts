@@ -122,6 +122,9 @@ describe('agent.enroll', () => {
 describe('authenticated methods', () => {
   it('heartbeat marks the agent online and records address and version', async () => {
     const agent = await enrolNew();
+    // A probe (backtrac-agent status) checks credentials without marking the agent online.
+    expect(await gateway(agent).heartbeat({ probe: true })).toMatchObject({ status: 'approved' });
+    expect((await ds.getRepository(Agent).findOneByOrFail({ id: agent.agentId })).lastHeartbeatAt).toBeNull();
     const before = Date.now();
     const beat = await gateway(agent).heartbeat({ version: '1.0.1', callbackUrl: 'http://127.0.0.1:9998/RPC2' });
     expect(beat.status).toBe('approved');

@@ -43,6 +43,7 @@ export class AgentStateService {
       callbackUrl = checkCallbackUrl(info.callbackUrl);
     }
     const now = new Date();
+    if (info.probe === true) return { status: agent.status, configVersion: '', serverTime: now };
     const changed =
       (info.version !== undefined && info.version !== agent.version) ||
       (callbackUrl !== undefined && callbackUrl !== agent.callbackUrl) ||
