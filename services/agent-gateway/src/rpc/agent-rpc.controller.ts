@@ -46,7 +46,7 @@ export class AgentRpcController {
   }
 
   @XmlRpcMethod(AgentMethods.heartbeat, {
-    help: 'heartbeat([{version, callbackUrl}]) -> {status, configVersion, serverTime}. Marks the agent online.',
+    help: 'heartbeat([{version, callbackUrl, probe}]) -> {status, configVersion, serverTime}. Marks the agent online unless probe is true.',
     signatures: [['struct'], ['struct', 'struct']],
   })
   async heartbeat(@Payload() p: XmlRpcValue[], @Ctx() ctx: XmlRpcContext): Promise<HeartbeatResult> {
