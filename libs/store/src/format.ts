@@ -52,11 +52,11 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeDurableJson(file: string, value: unknown): Promise<void> {
+export async function writeDurableJson(file: string, value: unknown, fsync = true): Promise<void> {
   const fh = await open(file, 'wx');
   try {
     await fh.writeFile(JSON.stringify(value, null, 2) + '\n');
-    await fh.sync();
+    if (fsync) await fh.sync();
   } finally {
     await fh.close();
   }

@@ -83,11 +83,12 @@ export class ManifestWriter {
     if (!this.gzip.write(JSON.stringify(entry) + '\n')) await once(this.gzip, 'drain');
   }
 
-  /** Flushes and fsyncs the manifest. */
-  async close(): Promise<void> {
+  /** Flushes the manifest; fsyncs it too when asked (the store's syncfs usually covers it). */
+  async close(fsync = false): Promise<void> {
     const done = once(this.file, 'close');
     this.gzip.end();
     await done;
+    if (!fsync) return;
     const fh = await open(this.filePath, 'r');
     try {
       await fh.sync();

@@ -117,7 +117,8 @@ export class SnapshotWriter {
   /** Makes the snapshot durable and complete: manifest, meta, syncfs, then the rename. */
   async commit(info: CommitInfo): Promise<SnapshotRef> {
     this.closed = true;
-    await this.manifest.close();
+    // Durability comes from the store's single syncfs right before the rename (finishSnapshot).
+    await this.manifest.close(false);
     const meta: SnapshotMeta = {
       format: 1,
       client: this.client,
@@ -129,7 +130,7 @@ export class SnapshotWriter {
       entries: this.manifest.entries,
       ...(info.stats ? { stats: info.stats } : {}),
     };
-    await writeDurableJson(join(this.dir, '.backtrac', 'snapshot.json'), meta);
+    await writeDurableJson(join(this.dir, '.backtrac', 'snapshot.json'), meta, false);
     await this.store.finishSnapshot(this.client, this.seq);
     await rm(this.stagingDir, { recursive: true, force: true });
     return { client: this.client, seq: this.seq, partial: false };

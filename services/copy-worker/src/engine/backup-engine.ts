@@ -114,6 +114,9 @@ export class BackupFailedError extends Error {
 type Slot = Promise<ManifestEntry | undefined>;
 
 const PENDING_LIMIT = 4096;
+const LIST_AHEAD = 4;
+
+const pathKey = (segs: readonly string[]): string => segs.join('\0');
 
 /**
  * Pulls one share into one new snapshot. The tree is walked depth-first in comparePaths order
@@ -153,6 +156,7 @@ class BackupRun {
   private readonly links = new Semaphore(32);
   private readonly startedAt = new Date();
   private readonly queue: Slot[] = [];
+  private readonly prefetched = new Map<string, Promise<SourceEntry[]>>();
   private fatal: BackupFailedError | undefined;
   private partial = false;
   private writer: SnapshotWriter | undefined;
@@ -243,6 +247,7 @@ class BackupRun {
         this.counters.directories++;
         if (!before) this.change('added', created);
         await this.push(Promise.resolve(created));
+        this.prefetchSiblings(frame);
         const children = await this.listOrSkip(segs);
         if (children) stack.push({ dir: segs, entries: this.prepare(segs, children), next: 0 });
         continue;
@@ -287,9 +292,31 @@ class BackupRun {
     }
   }
 
+  /**
+   * Starts listing the next few sibling directories while the current one is walked, so the
+   * network round trips of listings overlap with linking. At most LIST_AHEAD per level.
+   */
+  private prefetchSiblings(frame: { dir: string[]; entries: SourceEntry[]; next: number }): void {
+    let started = 0;
+    for (let i = frame.next; i < frame.entries.length && started < LIST_AHEAD; i++) {
+      const e = frame.entries[i] as SourceEntry;
+      if (e.type !== 'directory') continue;
+      const segs = [...frame.dir, e.name];
+      const key = pathKey(segs);
+      started++;
+      if (this.prefetched.has(key) || this.excludes.isExcluded(segs, true)) continue;
+      const p = this.source.list(segs, this.opts.signal);
+      p.catch(() => undefined); // observed when consumed
+      this.prefetched.set(key, p);
+    }
+  }
+
   private async listOrSkip(dir: string[]): Promise<SourceEntry[] | undefined> {
+    const key = pathKey(dir);
+    const pending = this.prefetched.get(key);
+    this.prefetched.delete(key);
     try {
-      return await this.source.list(dir, this.opts.signal);
+      return await (pending ?? this.source.list(dir, this.opts.signal));
     } catch (err) {
       this.sourceFailure(err, dir, 'cannot list directory');
       return undefined;
