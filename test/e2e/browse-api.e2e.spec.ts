@@ -5,51 +5,7 @@ import { Redis } from 'ioredis';
 import { backupJobId } from '@backtrac/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../harness/services.js';
-import { ApiClient, SeededStore, type SeedEntry, bytesOf, sha256Hex } from './browse.seed.js';
-
-const t0 = Date.UTC(2025, 0, 1, 8, 0, 0);
-const unicodeName = 'Prüfung "final" 名前.txt';
-const longName = `${'é'.repeat(130)}.txt`; // 265 bytes: stored under an escaped name on disk
-const escapedName = '~BT~looks-like-ours.txt';
-const manyCount = 120;
-
-const v1 = Buffer.from('hello, version one\n');
-const v2 = Buffer.from('hello, version two is longer\n');
-const big = bytesOf(300 * 1024, 'b.bin');
-
-function treeOne(): SeedEntry[] {
-  const many: SeedEntry[] = Array.from({ length: manyCount }, (_, i) => ({
-    path: `docs/many/f${String(i).padStart(3, '0')}`,
-    type: 'file' as const,
-    mtime: t0 + ((i * 7919) % manyCount) * 1000,
-    content: bytesOf(((i * 37) % manyCount) + 1, `many-${i}`),
-  }));
-  return [
-    { path: 'docs', type: 'dir', mtime: t0 },
-    { path: 'docs/a.txt', type: 'file', mtime: t0 + 1000, content: v1 },
-    { path: 'docs/sub', type: 'dir', mtime: t0 },
-    { path: 'docs/sub/b.bin', type: 'file', mtime: t0 + 2000, content: big },
-    { path: 'docs/empty.txt', type: 'file', mtime: t0 + 3000, content: Buffer.alloc(0) },
-    { path: 'docs/link', type: 'symlink', mtime: t0 + 4000, target: '../../../etc/passwd' },
-    { path: `docs/${unicodeName}`, type: 'file', mtime: t0 + 5000, content: Buffer.from('unicode\n') },
-    { path: `docs/${escapedName}`, type: 'file', mtime: t0 + 6000, content: Buffer.from('escaped on disk\n') },
-    { path: `docs/${longName}`, type: 'file', mtime: t0 + 7000, content: Buffer.from('long name\n') },
-    { path: 'docs/..dots', type: 'file', mtime: t0 + 8000, content: Buffer.from('dots are data\n') },
-    { path: 'docs/many', type: 'dir', mtime: t0 },
-    ...many,
-    { path: 'photos', type: 'dir', mtime: t0 },
-    { path: 'photos/p.jpg', type: 'file', mtime: t0 + 9000, content: bytesOf(5000, 'p.jpg') },
-  ];
-}
-
-function treeTwo(): SeedEntry[] {
-  return [
-    ...treeOne()
-      .filter((e) => e.path !== 'docs/sub/b.bin')
-      .map((e) => (e.path === 'docs/a.txt' ? { ...e, content: v2, mtime: t0 + 86_400_000 } : e)),
-    { path: 'docs/new.txt', type: 'file', mtime: t0 + 86_400_000, content: Buffer.from('new in two\n') },
-  ];
-}
+import { ApiClient, SeededStore, big, seedBrowseClient, bytesOf, escapedName, longName, manyCount, sha256Hex, t0, unicodeName, v1, v2 } from './browse.seed.js';
 
 describe('browse api: runs, snapshots, entries, history, download, events (real api, Postgres, Redis, store)', () => {
   let stack: Stack;
@@ -66,17 +22,9 @@ describe('browse api: runs, snapshots, entries, history, download, events (real 
     stack = await startStack({ services: ['api'], env: { STORE_ROOT: storeRoot } });
     api = new ApiClient(stack.apiUrl);
     expect((await api.call('POST', '/auth/login', { email: stack.adminEmail, password: stack.adminPassword })).status).toBe(200);
-    const client = await api.call('POST', '/clients', { name: 'ws-browse', hostname: 'ws-browse.lan' });
-    clientId = client.json.id;
-    for (const name of ['docs', 'photos']) {
-      expect((await api.call('POST', `/clients/${clientId}/shares`, { name, url: `file:///srv/${name}` })).status).toBe(201);
-    }
-    bareClientId = (await api.call('POST', '/clients', { name: 'ws-bare', hostname: 'ws-bare.lan' })).json.id;
     seeded = await SeededStore.create(stack.env.DATABASE_URL!, storeRoot);
-    seedRuns = [
-      await seeded.snapshot(clientId, 1, treeOne(), { finishedAt: new Date(t0 + 3_600_000) }),
-      await seeded.snapshot(clientId, 2, treeTwo(), { bytesStoredNew: v2.length + 11, finishedAt: new Date(t0 + 90_000_000) }),
-    ];
+    ({ clientId, runIds: seedRuns } = await seedBrowseClient(api, seeded));
+    bareClientId = (await api.call('POST', '/clients', { name: 'ws-bare', hostname: 'ws-bare.lan' })).json.id;
   });
 
   afterAll(async () => {

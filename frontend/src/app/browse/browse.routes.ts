@@ -1,14 +1,5 @@
 import { Routes } from '@angular/router';
-import { NotAvailableComponent } from '../shell/not-available.component';
+import { BrowseComponent } from './browse.component';
+import { BrowseState } from './browse.state';
 
-export const BROWSE_ROUTES: Routes = [
-  {
-    path: '',
-    component: NotAvailableComponent,
-    title: 'Browse · BackTrac',
-    data: {
-      heading: 'Browse',
-      explanation: 'Browsing snapshots and file versions needs the catalog browse API, which does not exist yet.',
-    },
-  },
-];
+export const BROWSE_ROUTES: Routes = [{ path: '', component: BrowseComponent, providers: [BrowseState], title: 'Browse · BackTrac' }];

@@ -6,6 +6,7 @@ import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
+import { MatMenuModule } from '@angular/material/menu';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { MatSnackBar } from '@angular/material/snack-bar';
@@ -13,6 +14,8 @@ import { MatTableModule } from '@angular/material/table';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import { Router, RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
+import { Api } from '../api/api';
+import { backupsStart } from '../api/fn/backups/backups-start';
 import { ClientDto as Client } from '../api/models/client-dto';
 import { ShareDto as Share } from '../api/models/share-dto';
 import { httpErrorMessage } from '../http-error-message';
@@ -34,6 +37,7 @@ export const HOSTNAME_PATTERN = /^[A-Za-z0-9.:_-]+$/;
     MatFormFieldModule,
     MatIconModule,
     MatInputModule,
+    MatMenuModule,
     MatProgressBarModule,
     MatSlideToggleModule,
     MatTableModule,
@@ -51,12 +55,14 @@ export class ClientEditComponent implements OnInit {
   private readonly dialog = inject(MatDialog);
   private readonly snackBar = inject(MatSnackBar);
   private readonly router = inject(Router);
+  private readonly api = inject(Api);
 
   /** The client's id from the route; absent on /clients/new. */
   readonly id = input<string>();
 
   protected readonly client = signal<Client | null>(null);
   protected readonly busy = signal(false);
+  protected readonly startingBackup = signal(false);
   protected readonly error = signal<string | null>(null);
   protected readonly shareColumns = ['name', 'url', 'username', 'password', 'excludes', 'actions'];
 
@@ -120,6 +126,23 @@ export class ClientEditComponent implements OnInit {
       await this.router.navigate(['/clients']);
     } catch (err) {
       this.error.set(httpErrorMessage(err));
+    }
+  }
+
+  /** Queues a backup of this client and opens its run, where progress shows live. */
+  protected async backUpNow(full: boolean): Promise<void> {
+    const client = this.client();
+    if (!client) return;
+    this.startingBackup.set(true);
+    this.error.set(null);
+    try {
+      const started = await this.api.invoke(backupsStart, { id: client.id, body: { full } });
+      this.snackBar.open(full ? 'Full backup queued' : 'Backup queued', undefined, { duration: 3000 });
+      await this.router.navigate(['/runs', started.runId]);
+    } catch (err) {
+      this.error.set(httpErrorMessage(err));
+    } finally {
+      this.startingBackup.set(false);
     }
   }
 

@@ -1,14 +1,9 @@
 import { Routes } from '@angular/router';
-import { NotAvailableComponent } from '../shell/not-available.component';
+import { RunDetailComponent } from './run-detail.component';
+import { RunListComponent } from './run-list.component';
+import { RunsState } from './runs.state';
 
 export const RUNS_ROUTES: Routes = [
-  {
-    path: '',
-    component: NotAvailableComponent,
-    title: 'Runs · BackTrac',
-    data: {
-      heading: 'Runs',
-      explanation: 'Backup runs with live progress will appear here once the API serves /api/runs and its event stream.',
-    },
-  },
+  { path: '', component: RunListComponent, providers: [RunsState], title: 'Runs · BackTrac' },
+  { path: ':id', component: RunDetailComponent, title: 'Run · BackTrac' },
 ];
