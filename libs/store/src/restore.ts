@@ -7,6 +7,9 @@ import { entryDiskPath, entrySegments, type ManifestEntry } from './manifest.js'
 import { encodeName, isLinuxSafeName } from './name-codec.js';
 import { StoreError } from './store.errors.js';
 
+/** Set-uid/set-gid bits of a client's files are not recreated on the server (the manifest keeps them). */
+const RESTORE_MODE_MASK = 0o1777;
+
 export interface RestoreOptions {
   /** A subtree or a single file (client path, or its components); the whole snapshot when absent. */
   path?: string | readonly string[];
@@ -67,7 +70,7 @@ export async function restoreSnapshot(
       report.symlinks++;
     } else {
       report.bytes += await copyVerified(join(snapDir, entryDiskPath(entry)), target, entry);
-      if (entry.mode !== 0) await chmod(target, entry.mode & 0o7777);
+      if (entry.mode !== 0) await chmod(target, entry.mode & RESTORE_MODE_MASK);
       await utimes(target, entry.mtime / 1000, entry.mtime / 1000);
       report.files++;
     }
@@ -75,7 +78,7 @@ export async function restoreSnapshot(
   if (!matched && prefix.length > 0) throw new StoreError('ENTRY_NOT_FOUND', `${prefix.join('/')} is not in snapshot ${client}/${seq}`);
   // Children first so that setting a directory's time is not undone by writing into it.
   for (const { path, entry } of dirs.reverse()) {
-    if (entry.mode !== 0) await chmod(path, entry.mode & 0o7777);
+    if (entry.mode !== 0) await chmod(path, entry.mode & RESTORE_MODE_MASK);
     await utimes(path, entry.mtime / 1000, entry.mtime / 1000);
   }
   return report;

@@ -186,14 +186,18 @@ class BackupRun {
     const { client, jobId } = this.opts;
     const previousSeq = this.opts.previousSeq === null ? undefined : (this.opts.previousSeq ?? (await this.store.latestSnapshot(client)));
     if (previousSeq !== undefined) {
-      const stats = (await this.store.readSnapshotMeta(client, previousSeq)).stats;
+      const stats = (await this.store.readSnapshotMeta(client, previousSeq).catch(() => undefined))?.stats;
       if (stats?.files !== undefined && stats.bytes !== undefined) this.estimate = { files: stats.files, bytes: stats.bytes };
     }
     // The root listing doubles as the reachability check: no snapshot is started without it.
     const root = await this.listOrFail([]);
     const writer = await this.store.beginSnapshot(client, { jobId, ...(this.opts.seq !== undefined ? { seq: this.opts.seq } : {}) });
     this.writer = writer;
-    const prev = new ManifestCursor(previousSeq !== undefined ? this.store.readManifest(client, previousSeq) : undefined, (e) => this.removed(e));
+    const prev = new ManifestCursor(
+      previousSeq !== undefined ? this.store.readManifest(client, previousSeq) : undefined,
+      (e) => this.removed(e),
+      (err) => this.log('error', `previous manifest (snapshot ${previousSeq}) unreadable, the rest is read again: ${err instanceof Error ? err.message : String(err)}`, undefined, 'manifest'),
+    );
     try {
       await this.walk(root, prev);
       this.walkDone = true;
@@ -243,7 +247,13 @@ class BackupRun {
       if (found && !before) this.removed(found);
       if (entry.type === 'directory') {
         // Created before anything inside it is scheduled; it is cheap and keeps order simple.
-        const created = await this.writer!.addDirectory(segs, { size: 0, mtime: entry.mtime, ...(entry.mode !== undefined ? { mode: entry.mode } : {}) });
+        let created: ManifestEntry;
+        try {
+          created = await this.writer!.addDirectory(segs, { size: 0, mtime: entry.mtime, ...(entry.mode !== undefined ? { mode: entry.mode } : {}) });
+        } catch (err) {
+          if (!this.skipLocal(err, segs, before)) throw err;
+          continue;
+        }
         this.counters.directories++;
         if (!before) this.change('added', created);
         await this.push(Promise.resolve(created));
@@ -258,12 +268,12 @@ class BackupRun {
           this.sourceFailure(Object.assign(new Error('symlink target unknown'), { code: 'EIO' }), segs, 'cannot read symlink', before);
           continue;
         }
-        await this.push(this.symlink(segs, entry, before));
+        await this.push(this.guard(this.symlink(segs, entry, before), segs, before));
         continue;
       }
       this.filesSeen++;
       this.bytesSeen += entry.size;
-      await this.push(this.file(segs, entry, before));
+      await this.push(this.guard(this.file(segs, entry, before), segs, before));
     }
   }
 
@@ -422,6 +432,26 @@ class BackupRun {
     this.emitProgress(false);
   }
 
+  /** Entries the store cannot hold (a path beyond PATH_MAX) are skipped like unreadable ones. */
+  private async guard(task: Slot, segs: readonly string[], before: ManifestEntry | undefined): Slot {
+    try {
+      return await task;
+    } catch (err) {
+      if (this.skipLocal(err, segs, before)) return undefined;
+      throw err;
+    }
+  }
+
+  private skipLocal(err: unknown, segs: readonly string[], before: ManifestEntry | undefined): boolean {
+    const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : undefined;
+    if (code !== 'ENAMETOOLONG') return false;
+    this.partial = true;
+    this.counters.filesSkipped++;
+    if (before) this.removed(before, true);
+    this.log('warn', 'path too long for the store; skipped', segs, 'path-too-long');
+    return true;
+  }
+
   // ---- ordered manifest output ------------------------------------------------------------
 
   private async push(slot: Slot): Promise<void> {
@@ -475,6 +505,7 @@ class BackupRun {
     }
     this.partial = true;
     this.counters.filesSkipped++;
+    this.filesDone++;
     if (before) this.removed(before, true);
     this.log('warn', `${what}: ${se.message}; skipped`, segs, se.kind);
   }

@@ -118,6 +118,34 @@ describe('BackupEngine failure handling', () => {
     expect(paths).toEqual(['docs', 'docs/c.txt', 'keep']);
   });
 
+  it('skips entries whose path is too long for the store instead of failing', async () => {
+    // 20 levels of 250-byte names: about 5,000 bytes, beyond Linux's PATH_MAX of 4,096.
+    let deep = memDir({ 'leaf.txt': memFile('deep down') });
+    for (let i = 0; i < 20; i++) deep = memDir({ [`${String(i).padStart(2, '0')}${'n'.repeat(248)}`]: deep });
+    const src = new MemorySource(memDir({ deep, shallow: memFile('fine') }));
+    const logs: BackupLogEvent[] = [];
+    const r = await engine.run(src, { client: 'c', jobId: 'j', onLog: (l) => logs.push(l) });
+    expect(r.outcome).toBe('partial');
+    expect(logs.some((l) => l.reason === 'path-too-long')).toBe(true);
+    const paths: string[] = [];
+    for await (const e of store.readManifest('c', r.seq)) paths.push(e.path);
+    expect(paths).toContain('shallow');
+    expect(paths.some((p) => p.endsWith('leaf.txt'))).toBe(false);
+    expect((await fsck(store)).ok).toBe(true);
+  });
+
+  it('survives an unreadable previous manifest by reading everything again', async () => {
+    const src = new MemorySource(memDir({ a: memFile('a'), b: memFile('b') }));
+    const first = await engine.run(src, { client: 'c', jobId: 'j1' });
+    await writeFile(store.manifestPath('c', first.seq), 'not gzip at all');
+    const logs: BackupLogEvent[] = [];
+    src.bytesRead = 0;
+    const r = await engine.run(src, { client: 'c', jobId: 'j2', onLog: (l) => logs.push(l) });
+    expect(r.outcome).toBe('complete');
+    expect(src.bytesRead).toBe(2);
+    expect(logs.filter((l) => l.level === 'error').map((l) => l.reason)).toEqual(['manifest']);
+  });
+
   it('makes numbered pool copies when a pool file reaches the link limit', async () => {
     const limited = await HardlinkStore.open(join(work, 'store'), { linkLimit: 4 });
     const same = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`copy${i}`, memFile('identical content')]));

@@ -10,10 +10,17 @@ export class ManifestCursor {
   private done = false;
   private readonly onPassed: (entry: ManifestEntry) => void;
 
-  constructor(entries: AsyncIterable<ManifestEntry> | undefined, onPassed: (entry: ManifestEntry) => void) {
+  private readonly onError: ((err: unknown) => void) | undefined;
+
+  /**
+   * `onError`: when given, an unreadable previous manifest ends the comparison there (what follows
+   * is treated as new and read again) instead of failing the backup.
+   */
+  constructor(entries: AsyncIterable<ManifestEntry> | undefined, onPassed: (entry: ManifestEntry) => void, onError?: (err: unknown) => void) {
     this.it = entries?.[Symbol.asyncIterator]();
     this.done = entries === undefined;
     this.onPassed = onPassed;
+    this.onError = onError;
   }
 
   /** The previous entry at exactly `segs`, after reporting every earlier one as passed. */
@@ -43,7 +50,15 @@ export class ManifestCursor {
 
   private async peek(): Promise<{ entry: ManifestEntry; segs: string[] } | undefined> {
     if (this.head || this.done || !this.it) return this.head;
-    const next = await this.it.next();
+    let next: IteratorResult<ManifestEntry>;
+    try {
+      next = await this.it.next();
+    } catch (err) {
+      if (!this.onError) throw err;
+      this.onError(err);
+      this.done = true;
+      return undefined;
+    }
     if (next.done) {
       this.done = true;
       return undefined;
