@@ -83,8 +83,8 @@ interface RawAnswer {
   body: string;
 }
 
-/** POSTs a raw body; `chunked` streams it without Content-Length. Resolves with the first answer. */
-function post(body: string | Buffer | ((write: (b: Buffer) => boolean) => Promise<void>), opts: { method?: string } = {}): Promise<RawAnswer> {
+/** POSTs a raw body; a function body streams it chunked (its `write` waits for drain). Resolves with the answer. */
+function post(body: string | Buffer | ((write: (b: Buffer) => Promise<void>) => Promise<void>), opts: { method?: string } = {}): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const streaming = typeof body === 'function';
     const req = request(url, {
@@ -104,7 +104,21 @@ function post(body: string | Buffer | ((write: (b: Buffer) => boolean) => Promis
     // The server may hang up once it has answered an oversized body; that is expected.
     req.on('error', (e) => setTimeout(() => (answered ? undefined : reject(e)), 500));
     if (typeof body === 'function') {
-      body((b) => req.write(b)).then(
+      // Honour backpressure so the sender never buffers much: this process is the server too.
+      const write = (b: Buffer): Promise<void> =>
+        new Promise((resolve, reject) => {
+          if (req.destroyed) return reject(new Error('closed'));
+          if (req.write(b)) return resolve();
+          const done = (): void => {
+            req.off('drain', done);
+            req.off('close', done);
+            if (req.destroyed) reject(new Error('closed'));
+            else resolve();
+          };
+          req.on('drain', done);
+          req.on('close', done);
+        });
+      body(write).then(
         () => req.end(),
         () => req.destroy(),
       );
@@ -215,11 +229,10 @@ describe('XmlRpcServer over HTTP', () => {
     const rssBefore = process.memoryUsage().rss;
     let sent = 0;
     const chunked = await post(async (write) => {
-      const head = Buffer.from('<?xml version="1.0"?><methodCall><methodName>test.echo</methodName><params><param><value><string>');
-      write(head);
+      await write(Buffer.from('<?xml version="1.0"?><methodCall><methodName>test.echo</methodName><params><param><value><string>'));
       for (let i = 0; i < 100; i++) {
+        await write(mb);
         sent += mb.length;
-        if (!write(mb)) await new Promise((r) => setTimeout(r, 1));
       }
     });
     expect(chunked.status).toBe(413);

@@ -116,6 +116,7 @@ describe('backtrac-agent as a process against the gateway', () => {
     await ds.getRepository(EnrolmentToken).insert({ tokenHash: createHash('sha256').update(token).digest(), clientId: client.id, expiresAt: new Date(Date.now() + 600_000) });
 
     const configPath = join(dir, 'etc', 'agent.json');
+    const statePath = join(dir, 'etc', 'agent.state.json');
     const port = await freePort();
     const enrolled = await runAgent(['enroll', '--server', url, '--token', token, '--listen', `127.0.0.1:${port}`, '--callback-url', `http://127.0.0.1:${port}/RPC2`, '--hostname', 'proc-host', '--config', configPath]);
     expect(enrolled.code, enrolled.out).toBe(0);
@@ -130,8 +131,13 @@ describe('backtrac-agent as a process against the gateway', () => {
     });
     expect(online).toMatchObject({ status: 'approved', clientId: client.id, hostname: 'proc-host', callbackUrl: `http://127.0.0.1:${port}/RPC2` });
 
-    // The watcher is up once the agent has fetched its config; give it a moment, then edit files.
-    await new Promise((r) => setTimeout(r, 1500));
+    // The agent's state file says when its watcher is up (it is rewritten on every heartbeat).
+    const watching = (pid: number | undefined) =>
+      until(`agent ${pid} watching`, async () => {
+        const state = JSON.parse(await readFile(statePath, 'utf8').catch(() => '{}')) as { pid?: number; watched?: string[] };
+        return state.pid === pid && (state.watched ?? []).includes('data');
+      });
+    await watching(agentProc.pid);
     await writeFile(join(dir, 'data', 'one.txt'), '1');
     await mkdir(join(dir, 'data', 'sub'));
     await writeFile(join(dir, 'data', 'sub', 'two.txt'), '2');
@@ -158,7 +164,7 @@ describe('backtrac-agent as a process against the gateway', () => {
     await until('agent exit', async () => agentProc.exitCode !== null || agentProc.signalCode !== null);
     expect(agentProc.exitCode).toBe(0);
     agentProc = startAgent(configPath);
-    await new Promise((r) => setTimeout(r, 2500));
+    await watching(agentProc.pid);
     await writeFile(join(dir, 'data', 'three.txt'), '3');
     const row = await until('report after restart', async () => {
       const r = await ds.getRepository(Agent).findOneByOrFail({ id: file.agentId });
