@@ -145,8 +145,8 @@ describe('backtrac-agent', () => {
       await gw.stop();
       await until('agent notices the outage', () => !runner.snapshot().online);
       await writeFile(join(dir, 'data', 'during-outage.txt'), 'x');
-      await new Promise((r) => setTimeout(r, 600));
-      expect(runner.snapshot().journal.pending).toBeGreaterThan(0);
+      await until('change kept while offline', () => runner.snapshot().journal.pending > 0);
+      await new Promise((r) => setTimeout(r, 400)); // a few failed heartbeats with backoff
       const beatsBefore = gw.of('agent.heartbeat').length;
       await gw.start(port);
       await until('reconnect', () => runner.snapshot().online && gw.of('agent.heartbeat').length > beatsBefore);
