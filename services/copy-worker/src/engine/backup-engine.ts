@@ -524,7 +524,7 @@ class BackupRun {
     if (this.opts.signal?.aborted || (err instanceof StoreError && err.code === 'ABORTED')) {
       return new BackupFailedError('ABORTED', 'backup aborted', { cause: err });
     }
-    if (err instanceof SourceError && err.fatal) return new BackupFailedError('SOURCE_UNREACHABLE', err.message, { cause: err });
+    if (err instanceof SourceError && err.fatal) return new BackupFailedError(err.kind === 'auth-failed' ? 'AUTH_FAILED' : 'SOURCE_UNREACHABLE', err.message, { cause: err });
     return new BackupFailedError('STORE_FAILED', `backup failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 

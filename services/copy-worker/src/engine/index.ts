@@ -14,3 +14,4 @@ export { LocalDirectorySource, type LocalDirectorySourceOptions } from './local-
 export { ExcludeMatcher, type ExcludeOptions } from './excludes.js';
 export { ManifestCursor } from './manifest-cursor.js';
 export { SmbShareSource } from './smb-share.source.js';
+export { openBackupSource, type SourceCredentials } from './source-factory.js';
