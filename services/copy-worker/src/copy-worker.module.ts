@@ -18,7 +18,8 @@ import { MaintenanceService } from './maintenance/maintenance.service.js';
 
 @Module({})
 export class CopyWorkerModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `processJobs: false` gives the services without queue workers (the admin CLI). */
+  static forRoot(config: AppConfig, { processJobs = true } = {}): DynamicModule {
     const options: CopyWorkerOptions = {
       concurrency: config.COPY_WORKER_CONCURRENCY,
       filesInFlight: config.FILES_IN_FLIGHT,
@@ -44,9 +45,8 @@ export class CopyWorkerModule {
         ShareConnectorRepository,
         CatalogSyncService,
         BackupRunService,
-        BackupJobProcessor,
         MaintenanceService,
-        MaintenanceJobProcessor,
+        ...(processJobs ? [BackupJobProcessor, MaintenanceJobProcessor] : []),
       ],
     };
   }

@@ -16,6 +16,8 @@ import { createTestRedis, type TestRedis } from '../../../../test/harness/redis.
 import { type SambaServer, startSamba } from '../../../../test/harness/samba.js';
 import { compareTrees, readTree, type TreeState } from '../../../../test/harness/trees.js';
 import { CopyWorkerModule } from '../copy-worker.module.js';
+import { MaintenanceService } from '../maintenance/maintenance.service.js';
+import { BackupRunService } from './backup-run.service.js';
 
 /** A tree with nested directories, Unicode names, empty files, duplicates and one larger file. */
 async function generateShare(root: string): Promise<void> {
@@ -187,6 +189,25 @@ describe('backup pipeline: BullMQ job → SMB share → hardlink store → catal
     expect(history).toEqual([{ first_seq: 1, last_seq: 3 }, { first_seq: 3, last_seq: null }]);
   });
 
+  it('catalogues a snapshot the store finished but the catalog missed (crash between the two), without backing up again', async () => {
+    const [last] = await db.dataSource.query('SELECT seq, run_id FROM snapshots WHERE client_id = $1 ORDER BY seq DESC LIMIT 1', [clientId]);
+    const before = await presentIn(clientId, last.seq);
+    const run = (await apps[0]!.get(RunRecorderRepository).findById(last.run_id))!;
+    // What a crash right after the store's commit leaves: no snapshot row, the run still running.
+    await db.dataSource.query('DELETE FROM snapshots WHERE client_id = $1 AND seq = $2', [clientId, last.seq]);
+    await db.dataSource.query('DELETE FROM file_versions WHERE client_id = $1 AND first_seq = $2', [clientId, last.seq]);
+    await db.dataSource.query('UPDATE file_versions SET last_seq = NULL WHERE client_id = $1 AND last_seq = $2', [clientId, last.seq]);
+    await db.dataSource.query(`UPDATE backup_runs SET state = 'running', finished_at = NULL WHERE id = $1`, [run.id]);
+    await apps[0]!.get(BackupRunService).run({
+      jobId: run.jobId, payload: { clientId, runId: run.id, trigger: 'manual', slot: run.queuedAt.toISOString(), full: false },
+      attempt: 2, maxAttempts: 4, signal: new AbortController().signal, reportProgress: () => undefined,
+    });
+    const after = (await apps[0]!.get(RunRecorderRepository).findById(run.id))!;
+    expect(after).toMatchObject({ state: 'succeeded', seq: last.seq, bytesRead: run.bytesRead });
+    expect(await presentIn(clientId, last.seq)).toEqual(before);
+    expect((await store.listSnapshots(clientId)).map((s) => s.seq)).toEqual([1, 2, 3]);
+  });
+
   it('stores identical content from another client and another path once', async () => {
     const copyDir = join(workDir, 'copy');
     await mkdir(copyDir, { recursive: true });
@@ -208,6 +229,21 @@ describe('backup pipeline: BullMQ job → SMB share → hardlink store → catal
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await apps[0]!.get(RunRecorderRepository).findById(run.id))!).toMatchObject({ attempts: 1, state: 'failed' });
     expect(await queue.getJobState(run.jobId)).toBe('failed');
+  });
+
+  it('rebuilds the catalog from the manifests alone', async () => {
+    const versions = () =>
+      db.dataSource.query('SELECT client_id, parent, name, type, size, mtime, mode, sha256, link_target, first_seq, last_seq FROM file_versions ORDER BY 1, 2, 3, 10');
+    const snapshotRows = () => db.dataSource.query('SELECT client_id, seq, partial, file_count, total_bytes FROM snapshots ORDER BY 1, 2');
+    const expectedVersions = await versions();
+    const expectedSnapshots = await snapshotRows();
+    expect(expectedVersions.length).toBeGreaterThan(300);
+    await db.dataSource.query('DELETE FROM file_versions');
+    await db.dataSource.query('DELETE FROM snapshots');
+    const report = await apps[0]!.get(MaintenanceService).rebuildCatalog();
+    expect(report).toMatchObject({ snapshots: expectedSnapshots.length, clientsCreated: 0 });
+    expect(await versions()).toEqual(expectedVersions);
+    expect(await snapshotRows()).toEqual(expectedSnapshots);
   });
 
   it('runs clients in parallel on two workers but never one client twice at once', async () => {
