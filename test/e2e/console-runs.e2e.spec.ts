@@ -78,7 +78,7 @@ describe('console: dashboard, back up now, live run progress, runs list (real ap
 
   it('starts a backup from the client page and opens its run', async () => {
     await page.goto(`${stack.apiUrl}/clients/${clientId}`);
-    await page.getByTestId('shares-table').getByText('docs').waitFor();
+    await page.getByTestId('shares-table').getByRole('cell', { name: 'docs', exact: true }).waitFor();
     await screenshot(page, 'client-page');
     await page.getByTestId('backup-now').click();
     await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
