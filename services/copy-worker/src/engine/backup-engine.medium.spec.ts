@@ -61,7 +61,11 @@ describe('BackupEngine on a local directory', () => {
   function fileCount(state: TreeState): { files: number; bytes: number } {
     let files = 0;
     let bytes = 0;
-    for (const e of state.values()) if (e.type === 'file') (files++, (bytes += e.size));
+    for (const e of state.values()) {
+      if (e.type !== 'file') continue;
+      files++;
+      bytes += e.size;
+    }
     return { files, bytes };
   }
 

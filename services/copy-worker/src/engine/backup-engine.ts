@@ -191,7 +191,11 @@ class BackupRun {
     }
     // The root listing doubles as the reachability check: no snapshot is started without it.
     const root = await this.listOrFail([]);
-    const writer = await this.store.beginSnapshot(client, { jobId, ...(this.opts.seq !== undefined ? { seq: this.opts.seq } : {}) });
+    const writer = await this.store
+      .beginSnapshot(client, { jobId, ...(this.opts.seq !== undefined ? { seq: this.opts.seq } : {}) })
+      .catch((err: unknown) => {
+        throw this.asFailure(err);
+      });
     this.writer = writer;
     const prev = new ManifestCursor(
       previousSeq !== undefined ? this.store.readManifest(client, previousSeq) : undefined,

@@ -1,5 +1,5 @@
 import { constants, type Stats } from 'node:fs';
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SourceError, type BackupSource, type SourceEntry } from './backup-source.js';
@@ -62,7 +62,6 @@ export class LocalDirectorySource implements BackupSource {
   async createReadStream(path: readonly string[], signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
     const fh = await open(this.abs(path), constants.O_RDONLY | constants.O_NOFOLLOW);
     this.filesOpened++;
-    const self = this;
     let size: number;
     try {
       size = (await fh.stat()).size;
@@ -72,22 +71,24 @@ export class LocalDirectorySource implements BackupSource {
     }
     // Buffers sized to the file: a fixed 1 MiB read buffer per small file costs far more than the read.
     const chunkSize = Math.min(1024 * 1024, Math.max(16 * 1024, size + 1));
-    return (async function* () {
-      try {
-        for (;;) {
-          signal?.throwIfAborted();
-          const buf = Buffer.allocUnsafe(chunkSize);
-          const { bytesRead } = await fh.read(buf, 0, chunkSize, null);
-          if (bytesRead === 0) return;
-          self.bytesRead += bytesRead;
-          yield bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
-          // A short read of a buffer larger than the file is the end: spare the extra read(2).
-          if (bytesRead < chunkSize && chunkSize > size) return;
-        }
-      } finally {
-        await fh.close();
+    return this.readChunks(fh, size, chunkSize, signal);
+  }
+
+  private async *readChunks(fh: FileHandle, size: number, chunkSize: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        const buf = Buffer.allocUnsafe(chunkSize);
+        const { bytesRead } = await fh.read(buf, 0, chunkSize, null);
+        if (bytesRead === 0) return;
+        this.bytesRead += bytesRead;
+        yield bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
+        // A short read of a buffer larger than the file is the end: spare the extra read(2).
+        if (bytesRead < chunkSize && chunkSize > size) return;
       }
-    })();
+    } finally {
+      await fh.close();
+    }
   }
 
   private abs(segments: readonly string[]): string {

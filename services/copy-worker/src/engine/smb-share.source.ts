@@ -29,17 +29,18 @@ export class SmbShareSource implements BackupSource {
       stream.destroy(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    const self = this;
-    return (async function* () {
-      try {
-        for await (const chunk of stream as AsyncIterable<Buffer>) {
-          self.bytesRead += chunk.length;
-          yield chunk;
-        }
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
+    return this.counted(stream, signal, onAbort);
+  }
+
+  private async *counted(stream: AsyncIterable<Buffer>, signal: AbortSignal | undefined, onAbort: () => void): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of stream) {
+        this.bytesRead += chunk.length;
+        yield chunk;
       }
-    })();
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   async close(): Promise<void> {

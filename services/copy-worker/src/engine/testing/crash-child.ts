@@ -22,14 +22,14 @@ const store = await HardlinkStore.open(storeDir, {
 
 class KillingSource extends LocalDirectorySource {
   override async createReadStream(path: readonly string[], signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
-    const inner = await super.createReadStream(path, signal);
-    const self = this;
-    return (async function* () {
-      for await (const chunk of inner) {
-        if (point === 'read' && self.bytesRead >= nth) die();
-        yield chunk;
-      }
-    })();
+    return this.killing(await super.createReadStream(path, signal));
+  }
+
+  private async *killing(inner: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    for await (const chunk of inner) {
+      if (point === 'read' && this.bytesRead >= nth) die();
+      yield chunk;
+    }
   }
 }
 

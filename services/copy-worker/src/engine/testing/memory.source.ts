@@ -67,19 +67,18 @@ export class MemorySource implements BackupSource {
     if (n.type !== 'file') throw errorWithCode('EISDIR');
     if (n.fail?.phase === 'open') throw errorWithCode(n.fail.code);
     this.filesOpened++;
-    const fail = n.fail;
-    const data = n.data;
-    const self = this;
-    return (async function* () {
-      const half = Math.max(1, Math.floor(data.length / 2));
-      self.bytesRead += Math.min(half, data.length);
-      yield data.subarray(0, half);
-      if (fail?.phase === 'read') throw errorWithCode(fail.code);
-      if (data.length > half) {
-        self.bytesRead += data.length - half;
-        yield data.subarray(half);
-      }
-    })();
+    return this.chunks(n.data, n.fail);
+  }
+
+  private async *chunks(data: Buffer, fail: FailSpec | undefined): AsyncGenerator<Uint8Array> {
+    const half = Math.max(1, Math.floor(data.length / 2));
+    this.bytesRead += Math.min(half, data.length);
+    yield data.subarray(0, half);
+    if (fail?.phase === 'read') throw errorWithCode(fail.code);
+    if (data.length > half) {
+      this.bytesRead += data.length - half;
+      yield data.subarray(half);
+    }
   }
 }
 
