@@ -155,8 +155,17 @@ function rng(seed: number): () => number {
   };
 }
 
+/** Credit policy of the fake server: 'tight' grants just enough to reach CREDIT_CAP in total. */
+let creditPolicy: 'generous' | 'tight' = 'generous';
+const CREDIT_CAP = 20;
+const creditViolations: string[] = [];
+let maxOutstanding = 0;
+
 function handleConnection(socket: Socket): void {
   let buf = Buffer.alloc(0);
+  let granted = 1; // message ids below this may be used
+  let highest = 0; // first message id not used yet
+  let outstanding = 0;
   let sessionLeg = 0;
   let corrupted = false;
   socket.on('error', () => undefined);
@@ -177,8 +186,33 @@ function handleConnection(socket: Socket): void {
       }
       for (const req of requests) {
       const command = req.readUInt16LE(12);
+      const charge = Math.max(1, req.readUInt16LE(6));
+      const messageId = Number(req.readBigUInt64LE(24));
+      if (messageId + charge > granted) creditViolations.push(`message ${messageId} charge ${charge} beyond ${granted}`);
+      outstanding += charge;
+      maxOutstanding = Math.max(maxOutstanding, outstanding);
       const step = stepOf(command, sessionLeg);
       let res = reply(req, sessionLeg);
+      highest = Math.max(highest, messageId + charge);
+      if (creditPolicy === 'tight') {
+        // Reply a little later so requests pile up, granting only up to CREDIT_CAP credits in total
+        // (unused + in flight) from the client's point of view.
+        const r = res;
+        setTimeout(() => {
+          outstanding -= charge;
+          const owned = granted - highest + outstanding;
+          const grant = Math.max(0, Math.min(charge + 2, CREDIT_CAP - owned));
+          r.writeUInt16LE(grant, 14);
+          granted += grant;
+          socket.write(frame(r));
+        }, 3);
+        if (command === 1) {
+          sessionLeg++;
+        }
+        continue;
+      }
+      outstanding -= charge;
+      granted += res.readUInt16LE(14);
       if (command === 1) {
         sessionLeg++;
         sessionSetups.push(req.readBigUInt64LE(40));
@@ -374,6 +408,30 @@ describe('fake server fuzzing', () => {
     expect(r.data?.equals(pattern(0, FILE_SIZE))).toBe(true);
     // Two legs at login (no session id yet, then the new one), two more to re-authenticate it.
     expect(sessionSetups).toEqual([0n, 0x1234n, 0x1234n, 0x1234n]);
+  });
+
+  it('never uses more credits than granted, queueing requests when credits are scarce', async () => {
+    creditPolicy = 'tight';
+    creditViolations.length = 0;
+    maxOutstanding = 0;
+    try {
+      scenario = { step: 'read', mutation: { kind: 'none' } };
+      const session = await connect(`smb://u@127.0.0.1:${port}/share`, { password: 'p' }, { timeoutMs: 2000, dialects: ['2.1'] });
+      try {
+        const chunks: Buffer[] = [];
+        for await (const c of session.createReadStream('file.bin', { chunkSize: 8192, concurrency: 16 })) chunks.push(c as Buffer);
+        expect(Buffer.concat(chunks).equals(pattern(0, FILE_SIZE))).toBe(true);
+        const many = await Promise.all(Array.from({ length: 10 }, () => session.readFile('file.bin')));
+        for (const d of many) expect(d.equals(pattern(0, FILE_SIZE))).toBe(true);
+      } finally {
+        await session.close();
+      }
+    } finally {
+      creditPolicy = 'generous';
+    }
+    expect(creditViolations).toEqual([]);
+    expect(maxOutstanding).toBeGreaterThan(4); // several requests were in flight
+    expect(maxOutstanding).toBeLessThanOrEqual(CREDIT_CAP);
   });
 
   it('maps error statuses to typed errors', async () => {
