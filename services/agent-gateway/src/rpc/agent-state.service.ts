@@ -59,26 +59,27 @@ export class AgentStateService {
     agent.lastAddress = address;
     if (info.version !== undefined) agent.version = info.version;
     if (callbackUrl !== undefined) agent.callbackUrl = callbackUrl;
-    const configVersion = agent.status === 'approved' && agent.clientId ? await this.configVersion(agent, agent.clientId, now.getTime()) : '';
+    const configVersion = agent.status === 'approved' && agent.clientId ? await this.configVersion(agent.clientId, now.getTime()) : '';
     return { status: agent.status, configVersion, serverTime: now };
   }
 
   async getConfig(agent: Agent): Promise<AgentConfig> {
     if (agent.status !== 'approved' || !agent.clientId) throw new AgentPendingError();
-    return this.build(agent, agent.clientId);
+    const config = await this.build(agent.clientId);
+    return { agentId: agent.id, ...config };
   }
 
-  private async configVersion(agent: Agent, clientId: string, now: number): Promise<string> {
-    const key = `${agent.id}/${clientId}`;
-    const cached = this.versions.get(key);
+  /** Cached per client: every agent of a client shares the version (the agent id never changes it). */
+  private async configVersion(clientId: string, now: number): Promise<string> {
+    const cached = this.versions.get(clientId);
     if (cached && cached.until > now) return cached.version;
-    const { configVersion } = await this.build(agent, clientId);
+    const { configVersion } = await this.build(clientId);
     if (this.versions.size > 10_000) this.versions.clear();
-    this.versions.set(key, { version: configVersion, until: now + CONFIG_VERSION_TTL_MS });
+    this.versions.set(clientId, { version: configVersion, until: now + CONFIG_VERSION_TTL_MS });
     return configVersion;
   }
 
-  private async build(agent: Agent, clientId: string): Promise<AgentConfig> {
+  private async build(clientId: string): Promise<Omit<AgentConfig, 'agentId'>> {
     const client = await this.agents.findClient(clientId);
     if (!client) throw new NotFoundError('the client of this agent no longer exists');
     const shares: AgentShareConfig[] = (await this.shares.listForClient(clientId)).map((s) => ({
@@ -90,8 +91,9 @@ export class AgentStateService {
       preCommand: s.preCommand,
       postCommand: s.postCommand,
     }));
-    const own = (await this.schedules.listEnabled()).filter((s) => s.clientId === clientId);
-    const schedules = (own.length > 0 ? own : (await this.schedules.listEnabled()).filter((s) => s.clientId === null)).map((s) => ({
+    const enabled = await this.schedules.listEnabled();
+    const own = enabled.filter((s) => s.clientId === clientId);
+    const schedules = (own.length > 0 ? own : enabled.filter((s) => s.clientId === null)).map((s) => ({
       name: s.name,
       cron: s.cron,
       timezone: s.timezone,
@@ -99,7 +101,6 @@ export class AgentStateService {
       windowEnd: s.windowEnd,
     }));
     const body = {
-      agentId: agent.id,
       clientId,
       clientName: client.name,
       shares,
