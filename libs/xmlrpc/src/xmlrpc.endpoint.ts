@@ -33,6 +33,11 @@ export interface XmlRpcEndpointOptions {
   maxBytesInFlight?: number;
   /** Whole-request timeout in ms (slow senders). Default 60 s. */
   requestTimeoutMs?: number;
+  /**
+   * Behind a reverse proxy: take the client address from the last X-Forwarded-For hop (the one the
+   * proxy added). Leave off when clients connect directly, or they could choose their own address.
+   */
+  trustForwardedFor?: boolean;
   /** Serve HTTPS with this certificate and key (PEM). Unset: plain HTTP. */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Called for failures that are not the client's fault (handler crashes). */
@@ -127,7 +132,7 @@ export class XmlRpcEndpoint {
       methodName = call.methodName;
       const value = await this.registry.invoke(call.methodName, call.params, {
         methodName,
-        remoteAddress: req.socket.remoteAddress ?? '',
+        remoteAddress: this.clientAddress(req),
         request: req,
       });
       let body: string;
@@ -149,6 +154,14 @@ export class XmlRpcEndpoint {
       if (!(error instanceof XmlRpcError)) this.options.onInternalError?.(error, methodName);
       return this.fault(req, res, toFaultBody(error));
     }
+  }
+
+  private clientAddress(req: IncomingMessage): string {
+    const direct = req.socket.remoteAddress ?? '';
+    if (!this.options.trustForwardedFor) return direct;
+    const header = req.headers['x-forwarded-for'];
+    const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((h) => h.trim()).filter((h) => h !== '');
+    return hops[hops.length - 1] ?? direct;
   }
 
   private fault(req: IncomingMessage, res: ServerResponse, body: XmlRpcFaultBody): void {

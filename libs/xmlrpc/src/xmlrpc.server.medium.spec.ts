@@ -347,6 +347,22 @@ describe('XmlRpcServer over HTTP', () => {
     }
   });
 
+  it('takes the client address from X-Forwarded-For only when told to trust it', async () => {
+    const { XmlRpcEndpoint, XmlRpcMethodRegistry } = await import('../src/index.js');
+    const registry = new XmlRpcMethodRegistry();
+    registry.add('t.whoami', {}, (_p, meta) => meta.remoteAddress);
+    for (const [trust, expected] of [[true, '203.0.113.7'], [false, '127.0.0.1']] as const) {
+      const endpoint = new XmlRpcEndpoint({ port: 0, host: '127.0.0.1', trustForwardedFor: trust }, registry);
+      const { port } = await endpoint.listen();
+      try {
+        const rpc = new XmlRpcClient({ url: `http://127.0.0.1:${port}/RPC2`, headers: { 'X-Forwarded-For': '10.9.9.9, 203.0.113.7' } });
+        expect(await rpc.call('t.whoami')).toBe(expected);
+      } finally {
+        await endpoint.close();
+      }
+    }
+  });
+
   it('interoperates with Python xmlrpc.client: call, fault, listMethods, methodSignature', async () => {
     const script = `
 import json, sys, xmlrpc.client, datetime
