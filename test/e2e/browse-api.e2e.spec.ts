@@ -337,4 +337,20 @@ describe('browse api: runs, snapshots, entries, history, download, events (real 
     }
     expect((await api.call('GET', '/events?runId=nope')).status).toBe(400);
   });
+
+  it('ends open event streams when the api shuts down, so it stops promptly', async () => {
+    const response = await api.raw('/events');
+    const reader = response.body!.getReader();
+    await reader.read();
+    const api0 = stack.services.find((service) => service.name === 'api')!;
+    const started = Date.now();
+    const ended = (async () => {
+      for (;;) if ((await reader.read()).done) return Date.now() - started;
+    })();
+    await api0.stop('SIGTERM');
+    // Ended by its own shutdown (Nest re-raises SIGTERM), not by the harness' SIGKILL after 15 s.
+    expect(api0.process.signalCode ?? api0.process.exitCode).toBe('SIGTERM');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await ended).toBeLessThan(10_000);
+  });
 });

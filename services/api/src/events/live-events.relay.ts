@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { createRedisConnection, type LiveEvent, liveEventsChannel } from '@backtrac/queue';
 import { API_CONFIG, type ApiConfig } from '../common/api-config.js';
@@ -14,22 +14,23 @@ export interface LiveEventListener {
  * in memory to every open event stream.
  */
 @Injectable()
-export class LiveEventsRelay implements OnModuleInit, OnApplicationShutdown {
+export class LiveEventsRelay implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('LiveEvents');
   private readonly listeners = new Set<LiveEventListener>();
   private subscriber: Redis | undefined;
 
   constructor(@Inject(API_CONFIG) private readonly config: ApiConfig) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     const channel = liveEventsChannel(this.config.REDIS_PREFIX);
     this.subscriber = createRedisConnection(this.config.REDIS_URL);
     this.subscriber.on('message', (from: string, message: string) => {
       if (from === channel) this.dispatch(message);
     });
     this.subscriber.on('error', (error: Error) => this.logger.warn(`live events subscriber: ${error.message}`));
-    // ioredis re-subscribes by itself after a reconnect.
-    await this.subscriber.subscribe(channel);
+    // Not awaited: ioredis queues the command until Redis answers (readiness reports Redis), and
+    // re-subscribes by itself after a reconnect.
+    this.subscriber.subscribe(channel).catch((error: Error) => this.logger.error(`cannot subscribe to ${channel}: ${error.message}`));
   }
 
   subscribe(listener: LiveEventListener): () => void {
@@ -41,9 +42,13 @@ export class LiveEventsRelay implements OnModuleInit, OnApplicationShutdown {
     return this.listeners.size;
   }
 
-  onApplicationShutdown(): void {
+  /** Open streams would keep the HTTP server from closing, so they end before it does. */
+  beforeApplicationShutdown(): void {
     for (const listener of this.listeners) listener.close();
     this.listeners.clear();
+  }
+
+  onApplicationShutdown(): void {
     this.subscriber?.disconnect();
   }
 
