@@ -9,6 +9,7 @@ import {
 import { BackupRunRepository, FileVersionRepository, SnapshotRepository } from './repositories/run.repositories.js';
 import { RunRecorderRepository } from './repositories/run-recorder.repository.js';
 import { SnapshotCatalogRepository } from './repositories/snapshot-catalog.repository.js';
+import { SnapshotExpiryRepository } from './repositories/snapshot-expiry.repository.js';
 
 export interface CatalogModuleOptions {
   databaseUrl: string;
@@ -26,6 +27,7 @@ export class CatalogUnavailableError extends Error {
 const repositories = [
   UserRepository, SessionRepository, ClientRepository, ShareRepository, ScheduleRepository, RetentionPolicyRepository,
   AuditLogRepository, RunRecorderRepository, SnapshotCatalogRepository, BackupRunRepository, SnapshotRepository, FileVersionRepository,
+  SnapshotExpiryRepository,
 ];
 
 @Injectable()

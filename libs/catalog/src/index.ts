@@ -7,4 +7,5 @@ export * from './repositories/catalog.repositories.js';
 export * from './repositories/run.repositories.js';
 export * from './repositories/run-recorder.repository.js';
 export * from './repositories/snapshot-catalog.repository.js';
+export * from './repositories/snapshot-expiry.repository.js';
 export { CatalogModule, CatalogUnavailableError, openCatalog, type CatalogModuleOptions } from './catalog.module.js';

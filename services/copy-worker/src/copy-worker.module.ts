@@ -15,6 +15,7 @@ import { ShareConnectorRepository } from './backup/share-connector.repository.js
 import { StoreGuardRepository } from './backup/store-guard.repository.js';
 import { MaintenanceJobProcessor } from './maintenance/maintenance-job.processor.js';
 import { MaintenanceService } from './maintenance/maintenance.service.js';
+import { PruneService } from './maintenance/prune.service.js';
 
 @Module({})
 export class CopyWorkerModule {
@@ -46,6 +47,7 @@ export class CopyWorkerModule {
         CatalogSyncService,
         BackupRunService,
         MaintenanceService,
+        PruneService,
         ...(processJobs ? [BackupJobProcessor, MaintenanceJobProcessor] : []),
       ],
     };

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@backtrac/config';
 import { CatalogModule } from '@backtrac/catalog';
-import { JobName, QueueModule, REDIS } from '@backtrac/queue';
+import { QueueModule, REDIS } from '@backtrac/queue';
 import { HealthController, postgresAndRedisReadiness, structuredLogging } from '@backtrac/runtime';
 import { schedulerProviders } from './scheduler.providers.js';
 import { DEFAULT_MAINTENANCE } from './tick/maintenance-planner.js';
@@ -26,8 +26,8 @@ export class SchedulerModule {
           caps: { global: config.SCHEDULER_MAX_BACKUPS, perSiteDefault: config.SCHEDULER_MAX_BACKUPS_PER_SITE },
           diskGuard: { maxUsagePercent: config.DISK_GUARD_MAX_USAGE_PERCENT, minFreeInodes: 10_000, minFreeInodesPercent: 1 },
           agentOfflineAfterMs: 3 * config.AGENT_HEARTBEAT_SECONDS * 1000,
-          // Prune needs the copy worker to carry out retention plans; until it does, only gc and verify run.
-          maintenance: DEFAULT_MAINTENANCE.filter((spec) => spec.name !== JobName.Prune),
+          // Prune (carried out by the copy worker), then gc, then a weekly partial verify.
+          maintenance: DEFAULT_MAINTENANCE,
         }),
       ],
     };

@@ -4,8 +4,9 @@ import type { Redis } from 'ioredis';
 import { JobName, type JobPayloads, QueueName, REDIS } from '@backtrac/queue';
 import { COPY_WORKER_OPTIONS, type CopyWorkerOptions } from '../backup/copy-worker.tokens.js';
 import { MaintenanceService } from './maintenance.service.js';
+import { PruneService } from './prune.service.js';
 
-type MaintenanceJob = JobName.GarbageCollect | JobName.Fsck | JobName.Verify | JobName.RebuildCatalog;
+type MaintenanceJob = JobName.Prune | JobName.GarbageCollect | JobName.Fsck | JobName.Verify | JobName.RebuildCatalog;
 
 /** The `maintenance` queue's transport: one job at a time per worker; the report is the job's result. */
 @Injectable()
@@ -15,6 +16,7 @@ export class MaintenanceJobProcessor implements OnApplicationBootstrap, OnApplic
   private readonly stopping = new AbortController();
 
   private readonly handlers: Record<MaintenanceJob, (job: Job) => Promise<unknown>> = {
+    [JobName.Prune]: (job) => this.prune.prune(job.data as JobPayloads[JobName.Prune]),
     [JobName.GarbageCollect]: () => this.maintenance.gc(this.stopping.signal),
     [JobName.Fsck]: () => this.maintenance.fsck(),
     [JobName.Verify]: (job) => this.maintenance.verify((job.data as JobPayloads[JobName.Verify]).fraction),
@@ -23,6 +25,7 @@ export class MaintenanceJobProcessor implements OnApplicationBootstrap, OnApplic
 
   constructor(
     private readonly maintenance: MaintenanceService,
+    private readonly prune: PruneService,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(COPY_WORKER_OPTIONS) private readonly options: CopyWorkerOptions,
   ) {}
@@ -44,7 +47,6 @@ export class MaintenanceJobProcessor implements OnApplicationBootstrap, OnApplic
 
   private async process(job: Job): Promise<unknown> {
     const handler = this.handlers[job.name as MaintenanceJob];
-    // Prune is the scheduler's retention work, handled where policies are evaluated.
     if (!handler) throw new UnrecoverableError(`the copy worker has no handler for maintenance job ${job.name}`);
     this.logger.log(`maintenance ${job.name} started (${job.id})`);
     const report = await handler(job);
