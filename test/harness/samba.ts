@@ -4,6 +4,7 @@
 // client logs in with the plain name. Shares use `force user = root` so files written directly by the
 // test process (root) are readable and writable over SMB.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, writeFile, rm, readFile, readdir } from 'node:fs/promises';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ export interface SambaServer {
 }
 
 const SMBD = '/usr/sbin/smbd';
+const SETPRIV = '/usr/bin/setpriv';
 export const UNIX_USER_PREFIX = 'bt_';
 
 async function freePort(): Promise<number> {
@@ -148,7 +150,10 @@ class SambaProcess implements SambaServer {
       await mkdir(join(this.dir, sub), { recursive: true });
     }
     await this.writeConfig();
-    const child = spawn(SMBD, ['--foreground', '--no-process-group', '--debug-stdout', '-s', this.confPath], {
+    const smbdArgs = ['--foreground', '--no-process-group', '--debug-stdout', '-s', this.confPath];
+    // setpriv --pdeathsig: smbd is killed if the test process dies without calling stop().
+    const [cmd, args] = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', SMBD, ...smbdArgs]] : [SMBD, smbdArgs];
+    const child = spawn(cmd, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       // smbd signals its whole process group on shutdown: give it its own so the test runner survives.
       detached: true,
