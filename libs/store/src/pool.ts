@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { linkSync } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readdir, unlink, chmod } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -118,6 +119,20 @@ export class Pool {
       return await mine;
     } finally {
       if (this.hashLocks.get(sha256) === settled) this.hashLocks.delete(sha256);
+    }
+  }
+
+  /**
+   * Synchronous link of the first copy, for the hot path of incrementals (one syscall, no
+   * thread-pool round trip). False for anything unusual; the caller then uses linkTo().
+   */
+  linkToFast(sha256: string, dest: string): boolean {
+    if (this.linkLimit !== undefined || this.firstFree.has(sha256)) return false;
+    try {
+      linkSync(this.variantPath(sha256, 0), dest);
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -87,6 +87,15 @@ export class SnapshotWriter {
     return ok ? makeEntry(segments, 'file', meta, { sha256 }) : undefined;
   }
 
+  /**
+   * linkFromPool without the asynchronous machinery: a single link(2) on the calling thread
+   * (microseconds on a local filesystem). Undefined when that is not enough; use linkFromPool.
+   */
+  linkFromPoolFast(segments: readonly string[], meta: EntryMeta, sha256: string): ManifestEntry | undefined {
+    if (meta.size === 0) return undefined;
+    return this.store.pool.linkToFast(sha256, this.diskPath(segments)) ? makeEntry(segments, 'file', meta, { sha256 }) : undefined;
+  }
+
   /** Reads the stream once: staged, hashed, pooled (unless known) and linked into the snapshot. */
   async addFile(
     segments: readonly string[],

@@ -169,6 +169,7 @@ class BackupRun {
   private estimate: { files: number; bytes: number } | undefined;
   private currentPath: string | undefined;
   private lastProgress = 0;
+  private fastLinks = 0;
 
   private readonly store: HardlinkStore;
   private readonly source: BackupSource;
@@ -277,6 +278,12 @@ class BackupRun {
       }
       this.filesSeen++;
       this.bytesSeen += entry.size;
+      if (this.linkUnchangedFast(segs, entry, before)) {
+        if (this.queue.length > PENDING_LIMIT) await this.flushOne();
+        // Sync links do not yield; let sockets (SMB) and timers run now and then.
+        if (++this.fastLinks % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
       await this.push(this.guard(this.file(segs, entry, before), segs, before));
     }
   }
@@ -351,6 +358,18 @@ class BackupRun {
     } finally {
       this.links.release();
     }
+  }
+
+  /** The incremental hot path: same (path, size, mtime), first pool copy linked synchronously. */
+  private linkUnchangedFast(segs: string[], entry: SourceEntry, before: ManifestEntry | undefined): boolean {
+    if (this.opts.full || !before?.sha256 || entry.size === 0 || before.size !== entry.size || before.mtime !== entry.mtime) return false;
+    const meta = { size: entry.size, mtime: entry.mtime, ...(entry.mode !== undefined ? { mode: entry.mode } : {}) };
+    const linked = this.writer!.linkFromPoolFast(segs, meta, before.sha256);
+    if (!linked) return false;
+    this.counters.filesUnchanged++;
+    this.account(linked);
+    this.queue.push(Promise.resolve(linked));
+    return true;
   }
 
   private async file(segs: string[], entry: SourceEntry, before: ManifestEntry | undefined): Promise<ManifestEntry | undefined> {
