@@ -151,6 +151,46 @@ export interface CommandResult {
   ran: boolean;
 }
 
+/**
+ * The journal epoch the gateway stores (change_journal_entries.epoch and agents.journal_epoch) is
+ * `<since ms>.<agent epoch>`: every change after `since` is in the journal under that epoch.
+ */
+export function journalEpoch(sinceMs: number, agentEpoch: string): string {
+  return `${sinceMs}.${agentEpoch}`;
+}
+
+/** The `since` of a journal epoch, in ms; NaN for anything that is not an epoch. */
+export function journalSince(epoch: string): number {
+  const dot = epoch.indexOf('.');
+  return dot > 0 && /^\d+$/.test(epoch.slice(0, dot)) ? Number(epoch.slice(0, dot)) : Number.NaN;
+}
+
+export type JournalDecision = { mode: 'journal'; epoch: string; since: Date } | { mode: 'walk'; reason: string };
+
+/**
+ * For the copy worker: may the next backup of a client read only the journal's changed paths
+ * instead of walking? Yes when the agent's current journal epoch started no later than the previous
+ * snapshot's run did (so every change since then is recorded) and the agent is alive. The changed
+ * paths are then the entries of `epoch` for the share created at or after the previous run's start.
+ */
+export function journalDecision(
+  agent: { journalEpoch: string | null; lastHeartbeatAt: Date | null } | null,
+  previousRunStartedAt: Date | null,
+  options: { heartbeatSeconds: number; now?: Date },
+): JournalDecision {
+  if (!agent) return { mode: 'walk', reason: 'no agent for this client' };
+  if (!previousRunStartedAt) return { mode: 'walk', reason: 'no previous snapshot' };
+  if (!agent.journalEpoch) return { mode: 'walk', reason: 'the agent has not reported changes yet' };
+  const now = options.now ?? new Date();
+  if (!agent.lastHeartbeatAt || now.getTime() - agent.lastHeartbeatAt.getTime() >= 3 * options.heartbeatSeconds * 1000) {
+    return { mode: 'walk', reason: 'the agent is offline, its journal may be missing changes' };
+  }
+  const since = journalSince(agent.journalEpoch);
+  if (!Number.isFinite(since)) return { mode: 'walk', reason: 'unreadable journal epoch' };
+  if (since > previousRunStartedAt.getTime()) return { mode: 'walk', reason: 'the journal has a gap since the previous snapshot (agent restart or lost changes)' };
+  return { mode: 'journal', epoch: agent.journalEpoch, since: previousRunStartedAt };
+}
+
 /** Derives the token the gateway uses on an agent's callback endpoint. */
 export function deriveCallbackToken(secretKey: Buffer, agentId: string): string {
   return createHmac('sha256', secretKey).update(`backtrac-agent-callback:${agentId}`).digest('base64url');

@@ -9,13 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Agent, CatalogModule, ChangeJournalEntry, Client, EnrolmentToken, Share } from '@backtrac/catalog';
-import { AgentCallbackClient, deriveCallbackToken, XmlRpcServer } from '@backtrac/xmlrpc';
+import { AgentCallbackClient, deriveCallbackToken, journalSince, XmlRpcServer } from '@backtrac/xmlrpc';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '../../../test/harness/index.js';
 import { AgentRpcModule } from '../../agent-gateway/src/rpc/agent-rpc.module.js';
 import { isAgentOnline } from '../../agent-gateway/src/rpc/agent-rpc.options.js';
-import { journalSince } from '../../agent-gateway/src/rpc/change-journal.service.js';
 
 // The real agent program (compiled, as installed) against the real gateway RPC module.
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');

@@ -6,13 +6,12 @@ import { Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuditLogEntry, Agent, BackupRun, CatalogModule, ChangeJournalEntry, Client, EnrolmentToken, Schedule, Share } from '@backtrac/catalog';
 import { QueueName } from '@backtrac/queue';
-import { AgentFault, AgentGatewayClient, deriveCallbackToken, TransportFault, XmlRpcServer, type EnrollResult } from '@backtrac/xmlrpc';
+import { AgentFault, AgentGatewayClient, deriveCallbackToken, journalSince, TransportFault, XmlRpcServer, type EnrollResult } from '@backtrac/xmlrpc';
 import { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '../../../../test/harness/index.js';
 import { AgentRpcModule } from './agent-rpc.module.js';
-import { journalSince } from './change-journal.service.js';
 
 const secretKey = randomBytes(32);
 let db: TestDatabase;

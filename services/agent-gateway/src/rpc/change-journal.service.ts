@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ShareRepository, type Agent } from '@backtrac/catalog';
-import type { ReportChangesResult } from '@backtrac/xmlrpc';
+import { journalEpoch, type ReportChangesResult } from '@backtrac/xmlrpc';
 import { AgentRepository } from './agent.repository.js';
 import { ChangeJournalRepository } from './change-journal.repository.js';
 import { AgentPendingError, BadRequestError, NotFoundError } from './agent-rpc.errors.js';
@@ -21,20 +21,6 @@ export function parseCursor(cursor: string): ParsedCursor {
   const m = CURSOR.exec(cursor);
   if (!m) throw new BadRequestError('cursor must look like <start ms>-<random>:<seq>');
   return { agentEpoch: `${m[1]}-${m[2]}`, startedAtMs: Number(m[1]), seq: Number(m[3]) };
-}
-
-/**
- * The journal epoch the gateway stores (ChangeJournalEntry.epoch and Agent.journalEpoch) is
- * `<since ms>.<agent epoch>`: every change after `since` is in the journal under that epoch. The
- * copy worker may use the journal for a share when Agent.journalEpoch's `since` is not later than
- * the start of the previous snapshot: it then reads the entries of that epoch created since then.
- */
-export function journalEpoch(sinceMs: number, agentEpoch: string): string {
-  return `${sinceMs}.${agentEpoch}`;
-}
-
-export function journalSince(epoch: string): number {
-  return Number(epoch.slice(0, epoch.indexOf('.')));
 }
 
 /** Accepts changed paths from agents and keeps the journal's continuity honest. */
