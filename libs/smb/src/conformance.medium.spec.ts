@@ -7,12 +7,14 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smbclientArgs, startSamba } from '../../../test/harness/samba.js';
 import { connect, SmbError, SmbStatusError, type SmbConnectOptions, type SmbSession } from './index.js';
+import { Access, Disposition } from './protocol.js';
+import type { SmbClientSession } from './session.js';
 
 const execFileP = promisify(execFile);
 const USER = 'smbconf';
@@ -198,6 +200,45 @@ describe.each(CONFIGS)('smbd with $name', (config) => {
     expect(sha256(await readFile(join(root, work, 'written.bin')))).toBe(sha256(data));
     const refused = await session.writeFile(`${work}/written.bin`, Buffer.from('x'), { overwrite: false }).catch((e: unknown) => e);
     expect((refused as SmbStatusError).statusName).toBe('STATUS_OBJECT_NAME_COLLISION');
+  });
+
+  it('closes handles exactly once when a pipeline fails on either side', async () => {
+    const internal = session as SmbClientSession;
+    const exclusive = async (path: string): Promise<void> => {
+      // An open that shares nothing fails with STATUS_SHARING_VIOLATION while any handle is open.
+      const h = await internal.open(path, { access: Access.FILE_READ_DATA, disposition: Disposition.OPEN, options: 0, share: 0 });
+      await internal.closeHandle(h.fileId);
+    };
+    // The check itself must be able to fail: with a stream's handle open it is refused.
+    const open = internal.createReadStream('big64.bin');
+    await new Promise((r) => open.once('readable', r));
+    await expect(exclusive('big64.bin')).rejects.toMatchObject({ statusName: 'STATUS_SHARING_VIOLATION' });
+    open.destroy();
+    await new Promise((r) => open.once('close', r));
+    await exclusive('big64.bin');
+
+    const boom = new Error('destination failed');
+    let written = 0;
+    const failing = new Writable({
+      write(chunk: Buffer, _enc, cb): void {
+        written += chunk.length;
+        cb(written > 5 * MiB ? boom : null);
+      },
+    });
+    await expect(pipeline(session.createReadStream('big64.bin'), failing)).rejects.toBe(boom);
+    await exclusive('big64.bin');
+
+    const source = Readable.from((async function* () {
+      yield randomBytes(3 * MiB);
+      throw new Error('source failed');
+    })());
+    const mtime = new Date('2010-01-01T00:00:00Z');
+    await expect(pipeline(source, session.createWriteStream(`${work}/partial.bin`, { overwrite: true, times: { mtime } }))).rejects.toThrow('source failed');
+    await exclusive(`${work}/partial.bin`);
+
+    await pipeline(Readable.from([Buffer.from('done')]), session.createWriteStream(`${work}/timed.bin`, { overwrite: true, times: { mtime } }));
+    expect((await stat(join(root, work, 'timed.bin'))).mtime.getTime()).toBe(mtime.getTime());
+    expect((await session.stat(`${work}/timed.bin`)).mtime.getTime()).toBe(mtime.getTime());
   });
 
   it('serves 64 parallel ranged reads on one session', async () => {
