@@ -50,6 +50,9 @@ describe('browse api: runs, snapshots, entries, history, download, events (real 
     expect(pinned.status).toBe(200);
     expect(pinned.json).toMatchObject({ seq: 1, pinned: true });
     expect((await api.call('GET', `/clients/${clientId}/snapshots`)).json[1].pinned).toBe(true);
+    const [audit] = (await seeded.catalog.query(`SELECT actor, action, details FROM audit_log WHERE action LIKE 'snapshot.%'`)) as { actor: string; action: string; details: unknown }[];
+    expect(audit).toMatchObject({ action: 'snapshot.pinned', details: { seq: 1 } });
+    expect(audit!.actor).toMatch(/^user:/);
 
     const badBody = await api.call('PATCH', `/clients/${clientId}/snapshots/1`, { pinned: 'yes' });
     expect(badBody.status).toBe(400);

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import type { AuthenticatedRequest } from '../auth/session.guard.js';
 import { pipeline } from 'node:stream/promises';
 import { contentDisposition } from './browse-path.js';
 import { EntryDto, EntryPageDto, HistoryDto, ListEntriesQueryDto, PathQueryDto, SnapshotDto, UpdateSnapshotDto } from './snapshot.dto.js';
@@ -24,8 +25,8 @@ export class SnapshotsController {
   @ApiOperation({ summary: 'Pin or unpin a snapshot (pinned ones are never pruned)' })
   @ApiOkResponse({ type: SnapshotDto })
   @ApiNotFoundResponse()
-  async update(@Param('id', ParseUUIDPipe) id: string, @Param('seq', SeqPipe) seq: number, @Body() body: UpdateSnapshotDto): Promise<SnapshotDto> {
-    return SnapshotDto.from(await this.snapshots.setPinned(id, seq, body.pinned));
+  async update(@Req() request: AuthenticatedRequest, @Param('id', ParseUUIDPipe) id: string, @Param('seq', SeqPipe) seq: number, @Body() body: UpdateSnapshotDto): Promise<SnapshotDto> {
+    return SnapshotDto.from(await this.snapshots.setPinned(`user:${request.user.id}`, id, seq, body.pinned));
   }
 
   @Get('snapshots/:seq/entries')

@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import { type BrowseEntry, ClientRepository, type EntrySort, FileVersionRepository, type Snapshot, SnapshotRepository } from '@backtrac/catalog';
+import { AuditLogRepository, type BrowseEntry, ClientRepository, type EntrySort, FileVersionRepository, type Snapshot, SnapshotRepository } from '@backtrac/catalog';
 import { parseBrowsePath, splitParent } from './browse-path.js';
 import { type StoredFile, StoreReaderRepository, StoreUnavailableError } from './store-reader.repository.js';
 
@@ -29,6 +29,7 @@ export class SnapshotsService {
     private readonly snapshots: SnapshotRepository,
     private readonly versions: FileVersionRepository,
     private readonly store: StoreReaderRepository,
+    private readonly audit: AuditLogRepository,
   ) {}
 
   async list(clientId: string): Promise<Snapshot[]> {
@@ -36,10 +37,11 @@ export class SnapshotsService {
     return this.snapshots.listForClient(clientId);
   }
 
-  async setPinned(clientId: string, seq: number, pinned: boolean): Promise<Snapshot> {
+  async setPinned(actor: string, clientId: string, seq: number, pinned: boolean): Promise<Snapshot> {
     await this.requireClient(clientId);
     const snapshot = await this.snapshots.setPinned(clientId, seq, pinned);
     if (!snapshot) throw this.noSnapshot(seq);
+    await this.audit.record({ actor, action: pinned ? 'snapshot.pinned' : 'snapshot.unpinned', target: `client:${clientId}`, details: { seq } });
     return snapshot;
   }
 
