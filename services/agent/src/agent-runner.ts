@@ -149,7 +149,8 @@ export class AgentRunner {
     this.config = await this.gateway.getConfig();
     this.state.configVersion = this.config.configVersion;
     this.state.shares = this.config.shares.map((s) => s.name);
-    await this.watcher.apply(this.effectiveShares());
+    // Changes made before a watch started were not seen: the journal restarts from here.
+    if ((await this.watcher.apply(this.effectiveShares())) > 0) this.journal.restart();
     this.options.log('info', 'configuration loaded', { configVersion: this.config.configVersion, shares: this.state.shares });
   }
 

@@ -43,6 +43,16 @@ describe('ChangeJournal', () => {
     expect(j.status().gaps).toBe(0);
   });
 
+  it('restart() starts a new epoch without counting a gap', () => {
+    let t = 1_700_000_000_000;
+    const j = new ChangeJournal(10, () => t);
+    j.add('a', 'x');
+    t += 5_000;
+    j.restart();
+    expect(j.status()).toMatchObject({ pending: 0, gaps: 0 });
+    expect(j.status().cursor.startsWith(`${t}-`)).toBe(true);
+  });
+
   it('opens a gap (new epoch) when the gateway refuses a batch or too much piles up', async () => {
     const j = new ChangeJournal(3);
     const epoch = j.status().cursor.split(':')[0];

@@ -53,11 +53,19 @@ export class ChangeJournal {
 
   /** Forget everything not yet acknowledged and start a new epoch: the next backup walks. */
   gap(): void {
+    this.restart();
+    this.gaps += 1;
+  }
+
+  /**
+   * Starts a new epoch without counting a gap: for when watching begins (or a share is added), as
+   * the journal can only vouch for changes from the moment its watchers are in place.
+   */
+  restart(): void {
     this.pending.clear();
     this.pendingCount = 0;
     this.inflight = null;
     this.cursor = ChangeJournal.newCursor(this.now());
-    this.gaps += 1;
   }
 
   status(): JournalStatus {

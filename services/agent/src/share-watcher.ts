@@ -24,7 +24,9 @@ export class ShareWatcher {
     return [...this.subscriptions.keys()];
   }
 
-  async apply(shares: readonly WatchedShare[]): Promise<void> {
+  /** Watches exactly these shares; returns how many watches were newly started. */
+  async apply(shares: readonly WatchedShare[]): Promise<number> {
+    let started = 0;
     const wanted = new Map(shares.filter((s) => s.localPath !== '').map((s) => [s.name, s.localPath]));
     for (const [name, current] of this.subscriptions) {
       if (wanted.get(name) !== current.localPath) {
@@ -48,11 +50,13 @@ export class ShareWatcher {
           }
         });
         this.subscriptions.set(name, { localPath, sub });
+        started += 1;
         this.log('info', 'watching share', { share: name, localPath });
       } catch (error) {
         this.log('warn', 'cannot watch share', { share: name, localPath, error: (error as Error).message });
       }
     }
+    return started;
   }
 
   async close(): Promise<void> {
