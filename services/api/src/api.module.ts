@@ -15,6 +15,7 @@ import { API_CONFIG } from './common/api-config.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { RetentionPoliciesController } from './retention/retention-policies.controller.js';
 import { RetentionPoliciesService } from './retention/retention-policies.service.js';
+import { RetentionDryRunService } from './retention/retention-dry-run.service.js';
 import { SchedulesController } from './schedules/schedules.controller.js';
 import { SchedulesService } from './schedules/schedules.service.js';
 import { SharesController } from './shares/shares.controller.js';
@@ -42,6 +43,7 @@ export class ApiModule {
         SharesService,
         SchedulesService,
         RetentionPoliciesService,
+        RetentionDryRunService,
       ],
     };
   }
