@@ -10,6 +10,7 @@ import { BackupRunRepository, FileVersionRepository, SnapshotRepository } from '
 import { RunRecorderRepository } from './repositories/run-recorder.repository.js';
 import { SnapshotCatalogRepository } from './repositories/snapshot-catalog.repository.js';
 import { SnapshotExpiryRepository } from './repositories/snapshot-expiry.repository.js';
+import { AlertSettingsRepository } from './repositories/alert-settings.repository.js';
 
 export interface CatalogModuleOptions {
   databaseUrl: string;
@@ -27,7 +28,7 @@ export class CatalogUnavailableError extends Error {
 const repositories = [
   UserRepository, SessionRepository, ClientRepository, ShareRepository, ScheduleRepository, RetentionPolicyRepository,
   AuditLogRepository, RunRecorderRepository, SnapshotCatalogRepository, BackupRunRepository, SnapshotRepository, FileVersionRepository,
-  SnapshotExpiryRepository,
+  SnapshotExpiryRepository, AlertSettingsRepository,
 ];
 
 @Injectable()

@@ -1,4 +1,5 @@
 import { Agent } from './agent.entity.js';
+import { AlertSettingsRecord } from './alert-settings.entity.js';
 import { AuditLogEntry } from './audit-log-entry.entity.js';
 import { BackupRun } from './backup-run.entity.js';
 import { ChangeJournalEntry } from './change-journal-entry.entity.js';
@@ -15,6 +16,7 @@ import { Snapshot } from './snapshot.entity.js';
 import { User } from './user.entity.js';
 
 export * from './agent.entity.js';
+export * from './alert-settings.entity.js';
 export * from './audit-log-entry.entity.js';
 export * from './backup-run.entity.js';
 export * from './change-journal-entry.entity.js';
@@ -32,5 +34,5 @@ export * from './user.entity.js';
 
 export const catalogEntities = [
   User, Session, Client, Share, Agent, EnrolmentToken, ChangeJournalEntry, RetentionPolicy, Schedule,
-  BackupRun, Snapshot, RunLogLine, FileVersion, Restore, AuditLogEntry,
+  BackupRun, Snapshot, RunLogLine, FileVersion, Restore, AuditLogEntry, AlertSettingsRecord,
 ];
