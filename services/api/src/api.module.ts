@@ -5,6 +5,8 @@ import type { AppConfig } from '@backtrac/config';
 import { CatalogModule } from '@backtrac/catalog';
 import { QueueModule, REDIS } from '@backtrac/queue';
 import { HealthController, postgresAndRedisReadiness, structuredLogging } from '@backtrac/runtime';
+import { AlertSettingsController } from './alerts/alert-settings.controller.js';
+import { AlertSettingsService } from './alerts/alert-settings.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
 import { SessionGuard } from './auth/session.guard.js';
@@ -32,7 +34,7 @@ export class ApiModule {
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
         BackupsModule.forRoot(config),
       ],
-      controllers: [HealthController, AuthController, ClientsController, SharesController, SchedulesController, RetentionPoliciesController],
+      controllers: [HealthController, AuthController, ClientsController, SharesController, SchedulesController, RetentionPoliciesController, AlertSettingsController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: APP_GUARD, useClass: SessionGuard },
@@ -44,6 +46,7 @@ export class ApiModule {
         SchedulesService,
         RetentionPoliciesService,
         RetentionDryRunService,
+        AlertSettingsService,
       ],
     };
   }

@@ -4,6 +4,7 @@ import type { AppConfig } from '@backtrac/config';
 import { CatalogModule } from '@backtrac/catalog';
 import { QueueModule, REDIS } from '@backtrac/queue';
 import { HealthController, postgresAndRedisReadiness, structuredLogging } from '@backtrac/runtime';
+import { alertingProviders } from './alerts/alerting.providers.js';
 import { schedulerProviders } from './scheduler.providers.js';
 import { DEFAULT_MAINTENANCE } from './tick/maintenance-planner.js';
 
@@ -28,6 +29,11 @@ export class SchedulerModule {
           agentOfflineAfterMs: 3 * config.AGENT_HEARTBEAT_SECONDS * 1000,
           // Prune (carried out by the copy worker), then gc, then a weekly partial verify.
           maintenance: DEFAULT_MAINTENANCE,
+        }),
+        ...alertingProviders({
+          checkSeconds: 60,
+          storeRoot: config.STORE_ROOT,
+          diskGuard: { maxUsagePercent: config.DISK_GUARD_MAX_USAGE_PERCENT, minFreeInodes: 10_000, minFreeInodesPercent: 1 },
         }),
       ],
     };

@@ -1,0 +1,74 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { AlertSettingsRepository, type AlertSettingsRecord, AuditLogRepository, SecretBox, type StoredWebhook } from '@backtrac/catalog';
+import { AlertDispatchService, alertSettingsFromRecord, InMemoryAlertLedger, SmtpMailerRepository, WebhookSenderRepository } from '@backtrac/scheduler/alerts';
+import { AlertSettingsDto, type TestAlertResultDto, type UpdateAlertSettingsDto } from './alert-settings.dto.js';
+
+/** Alert settings in the catalog; secrets go in sealed and never come out. */
+@Injectable()
+export class AlertSettingsService {
+  private readonly dispatcher = new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(), new InMemoryAlertLedger());
+
+  constructor(
+    private readonly settings: AlertSettingsRepository,
+    private readonly box: SecretBox,
+    private readonly audit: AuditLogRepository,
+  ) {}
+
+  async get(): Promise<AlertSettingsDto> {
+    const saved = await this.settings.find();
+    return AlertSettingsDto.from(saved ?? (await this.settings.get()), saved !== null);
+  }
+
+  async update(actor: string, input: UpdateAlertSettingsDto): Promise<AlertSettingsDto> {
+    const current = await this.settings.get();
+    const changes: Partial<AlertSettingsRecord> = {};
+    if (input.serverName !== undefined) changes.serverName = input.serverName;
+    if (input.consoleUrl !== undefined) changes.consoleUrl = input.consoleUrl;
+    if (input.timeZone !== undefined) changes.timeZone = input.timeZone;
+    if (input.smtp !== undefined) {
+      const smtp = input.smtp;
+      if (smtp.host !== undefined) changes.smtpHost = smtp.host || null;
+      if (smtp.port !== undefined) changes.smtpPort = smtp.port;
+      if (smtp.secure !== undefined) changes.smtpSecure = smtp.secure;
+      if (smtp.requireTls !== undefined) changes.smtpRequireTls = smtp.requireTls;
+      if (smtp.username !== undefined) changes.smtpUsername = smtp.username || null;
+      if (smtp.password !== undefined) changes.smtpPasswordSealed = smtp.password ? this.box.seal(smtp.password) : null;
+    }
+    if (input.from !== undefined) changes.mailFrom = input.from;
+    if (input.recipients !== undefined) changes.recipients = [...new Set(input.recipients)];
+    if (input.webhooks !== undefined) {
+      const urls = input.webhooks.map((hook) => hook.url);
+      if (new Set(urls).size !== urls.length) throw new BadRequestException('webhooks must not list the same url twice');
+      const previous = new Map(current.webhooks.map((hook) => [hook.url, hook]));
+      changes.webhooks = input.webhooks.map(
+        (hook): StoredWebhook => ({
+          url: hook.url,
+          // Omitted: the secret already stored for this URL stays (the console never sees it).
+          secretSealed: hook.secret === undefined ? (previous.get(hook.url)?.secretSealed ?? null) : hook.secret ? this.box.seal(hook.secret) : null,
+          types: [...new Set(hook.types ?? [])],
+        }),
+      );
+    }
+    if (input.notBackedUpDays !== undefined) changes.notBackedUpDays = input.notBackedUpDays;
+    if (input.agentOfflineHours !== undefined) changes.agentOfflineHours = input.agentOfflineHours;
+    if (input.unusualRunShare !== undefined) changes.unusualRunShare = input.unusualRunShare;
+    if (input.digestHour !== undefined) changes.digestHour = input.digestHour;
+    if (input.enabledTypes !== undefined) changes.enabledTypes = [...new Set(input.enabledTypes)];
+    if (input.repeatHours !== undefined) changes.repeatHours = input.repeatHours;
+    const saved = await this.settings.save(changes);
+    await this.audit.record({ actor, action: 'alert-settings.update', details: { fields: Object.keys(input) } });
+    return AlertSettingsDto.from(saved, true);
+  }
+
+  /** Sends a test alert through every configured channel and reports each one. */
+  async sendTest(actor: string): Promise<TestAlertResultDto> {
+    const loaded = alertSettingsFromRecord(await this.settings.get(), (sealed) => this.box.open(sealed));
+    const now = new Date();
+    const result = await this.dispatcher.dispatch({ type: 'test', at: now, requestedBy: actor }, loaded.alerts, now);
+    if (!result.sent) {
+      throw new BadRequestException('no alert channel is configured: set an SMTP host, a from address and recipients, or add a webhook');
+    }
+    await this.audit.record({ actor, action: 'alert-settings.test', details: { results: result.results.map((r) => ({ channel: r.channel, target: r.target, ok: r.ok })) } });
+    return { ok: result.results.some((r) => r.ok), results: result.results.map((r) => ({ channel: r.channel, target: r.target, ok: r.ok, ...(r.error ? { error: r.error } : {}) })) };
+  }
+}

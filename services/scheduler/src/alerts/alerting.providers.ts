@@ -1,0 +1,132 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { AlertSettingsRepository, SecretBox } from '@backtrac/catalog';
+import { QUEUE_OPTIONS, type QueueModuleOptions, REDIS } from '@backtrac/queue';
+import { DEFAULT_DISK_GUARD, type DiskGuardThresholds } from '../health/disk-guard.js';
+import type { UnusualRunThresholds } from '../health/unusual-run.js';
+import { StoreDiskRepository } from '../tick/store-disk.repository.js';
+import { AlertConditionsRepository } from './alert-conditions.repository.js';
+import { AlertDispatchService, type AlertSettings } from './alert-dispatch.service.js';
+import { RedisAlertLedgerRepository } from './alert-ledger.repository.js';
+import { AlertMonitorService } from './alert-monitor.service.js';
+import { alertSettingsFromRecord, type LoadedAlertSettings } from './alert-settings.source.js';
+import { RunAlertsListener, RunAlertsService, type RunAlertSettingsSource } from './run-alerts.listener.js';
+import { RunLookupRepository } from './run-lookup.repository.js';
+import { SmtpMailerRepository } from './smtp-mailer.repository.js';
+import { WebhookSenderRepository } from './webhook-sender.repository.js';
+
+export interface AlertingWiring {
+  /** How often standing conditions (overdue clients, silent agents, full store) are checked. */
+  checkSeconds: number;
+  /** statfs target for the disk-guard alert; null when the store is not mounted here. */
+  storeRoot: string | null;
+  diskGuard?: DiskGuardThresholds;
+}
+
+export const ALERTING_WIRING = Symbol('ALERTING_WIRING');
+
+/** Reads the alert settings from the catalog on every use, so edits in the console apply at once. */
+export class CatalogAlertSettingsSource implements RunAlertSettingsSource {
+  constructor(
+    private readonly settings: AlertSettingsRepository,
+    private readonly box: SecretBox,
+  ) {}
+
+  async loadAll(): Promise<LoadedAlertSettings | null> {
+    const record = await this.settings.find();
+    return record ? alertSettingsFromRecord(record, (sealed) => this.box.open(sealed)) : null;
+  }
+
+  async load(): Promise<{ alerts: AlertSettings; unusual: UnusualRunThresholds } | null> {
+    return this.loadAll();
+  }
+}
+
+@Injectable()
+class AlertingLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Alerts');
+  private timer: NodeJS.Timeout | null = null;
+  private checking: Promise<void> | null = null;
+
+  constructor(
+    @Inject(RunAlertsListener) private readonly listener: RunAlertsListener,
+    @Inject(AlertMonitorService) private readonly monitor: AlertMonitorService,
+    @Inject(CatalogAlertSettingsSource) private readonly source: CatalogAlertSettingsSource,
+    @Inject(ALERTING_WIRING) private readonly wiring: AlertingWiring,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.listener.start();
+    this.timer = setInterval(() => void this.check(), this.wiring.checkSeconds * 1000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.checking;
+    await this.listener.stop();
+  }
+
+  /** One round of standing-condition checks; the dispatcher throttles repeats. */
+  check(now = new Date()): Promise<void> {
+    this.checking ??= (async () => {
+      try {
+        const settings = await this.source.loadAll();
+        if (!settings) return;
+        const results = await this.monitor.check(
+          {
+            alerts: settings.alerts,
+            notBackedUpDays: settings.notBackedUpDays,
+            agentOfflineHours: settings.agentOfflineHours,
+            diskGuard: this.wiring.diskGuard ?? DEFAULT_DISK_GUARD,
+            storePath: this.wiring.storeRoot ?? '',
+          },
+          now,
+        );
+        for (const r of results) if (r.sent) this.logger.log({ alert: r.dedupeKey, results: r.results });
+      } catch (error) {
+        this.logger.error(`alert check failed: ${(error as Error).message}`);
+      } finally {
+        this.checking = null;
+      }
+    })();
+    return this.checking;
+  }
+}
+
+/**
+ * Alerting in the scheduler: run alerts from the backup queue's events (RunAlertsListener) and a
+ * periodic check of standing conditions (AlertMonitorService), both with the catalog's settings.
+ */
+export function alertingProviders(wiring: AlertingWiring): Provider[] {
+  return [
+    { provide: ALERTING_WIRING, useValue: wiring },
+    {
+      provide: AlertDispatchService,
+      inject: [REDIS, QUEUE_OPTIONS],
+      useFactory: (redis: Redis, opts: QueueModuleOptions) =>
+        new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(), new RedisAlertLedgerRepository(redis, opts.prefix)),
+    },
+    {
+      provide: CatalogAlertSettingsSource,
+      inject: [AlertSettingsRepository, SecretBox],
+      useFactory: (settings: AlertSettingsRepository, box: SecretBox) => new CatalogAlertSettingsSource(settings, box),
+    },
+    {
+      provide: RunAlertsListener,
+      inject: [DataSource, CatalogAlertSettingsSource, AlertDispatchService, REDIS, QUEUE_OPTIONS],
+      useFactory: (db: DataSource, source: CatalogAlertSettingsSource, dispatcher: AlertDispatchService, redis: Redis, opts: QueueModuleOptions) => {
+        const logger = new Logger('RunAlerts');
+        return new RunAlertsListener(new RunAlertsService(new RunLookupRepository(db), source, dispatcher), redis, opts.prefix, (err) => logger.error(err.message));
+      },
+    },
+    {
+      provide: AlertMonitorService,
+      inject: [DataSource, AlertDispatchService],
+      useFactory: (db: DataSource, dispatcher: AlertDispatchService) =>
+        new AlertMonitorService(new AlertConditionsRepository(db), wiring.storeRoot ? new StoreDiskRepository(wiring.storeRoot) : null, dispatcher),
+    },
+    AlertingLifecycle,
+  ];
+}
