@@ -21,6 +21,16 @@ describe('journal epochs', () => {
     expect(journalDecision({ ...alive, journalEpoch: covering }, null, opts).mode).toBe('walk');
     expect(journalDecision(null, prevRun, opts).mode).toBe('walk');
   });
+
+  it('trusts the journal only if prepare() shows the same epoch, every share watched and changes delivered', () => {
+    const stored = journalEpoch(prevRun.getTime() - 60_000, '1767225600000-abcdef');
+    const agent = { ...alive, journalEpoch: stored };
+    const live = { epoch: '1767225600000-abcdef', complete: true, flushed: true };
+    expect(journalDecision(agent, prevRun, { ...opts, fromPrepare: live }).mode).toBe('journal');
+    expect(journalDecision(agent, prevRun, { ...opts, fromPrepare: { ...live, epoch: '1767225699999-ffffff' } })).toMatchObject({ mode: 'walk', reason: expect.stringContaining('restarted') });
+    expect(journalDecision(agent, prevRun, { ...opts, fromPrepare: { ...live, complete: false } })).toMatchObject({ mode: 'walk', reason: expect.stringContaining('every share') });
+    expect(journalDecision(agent, prevRun, { ...opts, fromPrepare: { ...live, flushed: false } })).toMatchObject({ mode: 'walk' });
+  });
 });
 
 describe('callback credentials', () => {

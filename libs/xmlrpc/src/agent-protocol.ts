@@ -62,6 +62,18 @@ export interface HeartbeatInfo {
   callbackUrl?: string;
   /** Only check credentials and status; do not mark the agent online (`backtrac-agent status`). */
   probe?: boolean;
+  /** The agent's change journal right now. */
+  journal?: AgentJournalState;
+}
+
+/**
+ * An agent's journal: `epoch` is the epoch part of its cursor (`<start ms>-<random>`, started when
+ * its watches were in place); `complete` is true only while every configured share is watched.
+ * An incomplete journal must not replace a walk of any share.
+ */
+export interface AgentJournalState {
+  epoch: string;
+  complete: boolean;
 }
 
 export interface HeartbeatResult {
@@ -149,6 +161,11 @@ export interface CommandResult {
   durationMs: number;
   /** false when the share has no such command configured (ok is then true). */
   ran: boolean;
+  /**
+   * prepare only: the agent's journal after it flushed its pending changes to the gateway
+   * (`flushed` false when that failed). Pass it to journalDecision.
+   */
+  journal?: AgentJournalState & { flushed: boolean };
 }
 
 /**
@@ -170,15 +187,24 @@ export type JournalDecision = { mode: 'journal'; epoch: string; since: Date } | 
 /**
  * For the copy worker: may the next backup of a client read only the journal's changed paths
  * instead of walking? Yes when the agent's current journal epoch started no later than the previous
- * snapshot's run did (so every change since then is recorded) and the agent is alive. The changed
- * paths are then the entries of `epoch` for the share created at or after the previous run's start.
+ * snapshot's run did (so every change since then is recorded) and the agent is alive. Pass the
+ * `journal` of the agent's prepare() answer as `fromPrepare`: it proves, at backup time, that the
+ * agent still runs the same epoch, watches every share, and has delivered its pending changes.
+ * The changed paths are then the entries of `epoch` for the share created at or after the previous
+ * run's start.
  */
 export function journalDecision(
   agent: { journalEpoch: string | null; lastHeartbeatAt: Date | null } | null,
   previousRunStartedAt: Date | null,
-  options: { heartbeatSeconds: number; now?: Date },
+  options: { heartbeatSeconds: number; now?: Date; fromPrepare?: CommandResult['journal'] },
 ): JournalDecision {
   if (!agent) return { mode: 'walk', reason: 'no agent for this client' };
+  const live = options.fromPrepare;
+  if (live && !live.complete) return { mode: 'walk', reason: 'the agent does not watch every share' };
+  if (live && !live.flushed) return { mode: 'walk', reason: 'the agent could not deliver its latest changes' };
+  if (live && agent.journalEpoch && !agent.journalEpoch.endsWith(`.${live.epoch}`)) {
+    return { mode: 'walk', reason: 'the agent restarted its journal since it last reported' };
+  }
   if (!previousRunStartedAt) return { mode: 'walk', reason: 'no previous snapshot' };
   if (!agent.journalEpoch) return { mode: 'walk', reason: 'the agent has not reported changes yet' };
   const now = options.now ?? new Date();

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { AgentGatewayClient, XmlRpcFaultResponse, type AgentConfig, type AgentShareConfig } from '@backtrac/xmlrpc';
+import { AgentGatewayClient, XmlRpcFaultResponse, type AgentConfig, type AgentJournalState, type AgentShareConfig } from '@backtrac/xmlrpc';
 import type { AgentConfigFile } from './agent-config.js';
 import { writePrivateJson } from './agent-config.js';
 import { Backoff } from './backoff.js';
@@ -80,6 +80,7 @@ export class AgentRunner {
         shares: () => this.effectiveShares(),
         commandTimeoutMs: () => (this.config?.commandTimeoutSeconds ?? 600) * 1000,
         log: this.options.log,
+        journalBeforeBackup: () => this.journalBeforeBackup(),
       });
       const address = await this.callback.listen();
       this.state.callbackAddress = `${address.address}:${address.port}`;
@@ -108,6 +109,28 @@ export class AgentRunner {
     return (this.config?.shares ?? []).map((s) => ({ ...s, localPath: this.file.paths[s.name] ?? s.localPath }));
   }
 
+  /** Complete only once the configuration is loaded and every share with a directory is watched. */
+  journalState(): AgentJournalState {
+    const watched = new Set(this.watcher.watched());
+    const complete = this.config !== undefined && this.effectiveShares().every((s) => s.localPath !== '' && watched.has(s.name));
+    return { epoch: this.journal.epoch(), complete };
+  }
+
+  private async journalBeforeBackup(): Promise<AgentJournalState & { flushed: boolean }> {
+    if (!this.journalState().complete) return { ...this.journalState(), flushed: false };
+    let flushed = true;
+    try {
+      await Promise.race([
+        this.journal.flush(this.gateway),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('flush timed out')), 15_000).unref()),
+      ]);
+    } catch (error) {
+      flushed = false;
+      this.options.log('warn', 'could not deliver changes before the backup', { error: (error as Error).message });
+    }
+    return { ...this.journalState(), flushed };
+  }
+
   snapshot(): AgentState {
     return { ...this.state, journal: this.journal.status(), watched: this.watcher.watched() };
   }
@@ -124,7 +147,11 @@ export class AgentRunner {
   private async heartbeatTick(): Promise<void> {
     let delay: number;
     try {
-      const beat = await this.gateway.heartbeat({ version: AGENT_VERSION, ...(this.file.callbackUrl ? { callbackUrl: this.file.callbackUrl } : {}) });
+      const beat = await this.gateway.heartbeat({
+        version: AGENT_VERSION,
+        journal: this.journalState(),
+        ...(this.file.callbackUrl ? { callbackUrl: this.file.callbackUrl } : {}),
+      });
       if (!this.state.online) this.options.log('info', 'connected to gateway', { server: this.file.server, status: beat.status, after: this.backoff.attempts });
       this.state.online = true;
       this.state.status = beat.status;
@@ -155,7 +182,10 @@ export class AgentRunner {
   }
 
   private async reportTick(): Promise<void> {
-    if (this.state.online) {
+    if (this.config !== undefined && !this.journalState().complete) {
+      // A journal missing a share is worthless (the gateway has been told); do not pile it up.
+      this.journal.restart();
+    } else if (this.state.online) {
       try {
         await this.journal.flush(this.gateway);
       } catch (error) {

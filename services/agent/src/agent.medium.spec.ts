@@ -159,8 +159,17 @@ describe('backtrac-agent', () => {
       const cbAddr = runner.snapshot().callbackAddress ?? '';
       const cbUrl = `http://127.0.0.1:${cbAddr.split(':').pop()}/RPC2`;
       const cb = new AgentCallbackClient({ url: cbUrl, callbackToken: 'cb-token', timeoutMs: 20_000 });
+      // prepare first delivers pending changes, and says which journal they belong to.
+      await writeFile(join(dir, 'data', 'just-before-backup.txt'), 'x');
+      const reportedPaths = (): string[] => gw.of('agent.reportChanges').flatMap((c) => c.params[2] as string[]);
+      await until('change seen', () => runner.snapshot().journal.pending > 0 || reportedPaths().includes('just-before-backup.txt'));
       const pre = await cb.prepare({ jobId: 'job-1', share: 'data' });
       expect(pre).toMatchObject({ ok: true, exitCode: 0, timedOut: false, ran: true });
+      expect(pre.journal).toEqual({ epoch, complete: true, flushed: true });
+      expect(runner.snapshot().journal.pending).toBe(0);
+      expect(reportedPaths()).toContain('just-before-backup.txt');
+      const beat = gw.of('agent.heartbeat').at(-1);
+      expect((beat?.params[0] as { journal?: unknown }).journal).toEqual({ epoch, complete: true });
       expect(pre.output).toContain('pre-2');
       expect(pre.output).toContain('to-stderr');
       const post = await cb.release({ jobId: 'job-1', share: 'data' });

@@ -5,6 +5,7 @@ import {
   XmlRpcEndpoint,
   XmlRpcError,
   XmlRpcMethodRegistry,
+  type AgentJournalState,
   type AgentShareConfig,
   type CallbackJob,
   type CommandResult,
@@ -31,6 +32,8 @@ export interface CallbackContext {
   shares(): readonly AgentShareConfig[];
   commandTimeoutMs(): number;
   log(level: string, msg: string, extra?: Record<string, unknown>): void;
+  /** Delivers pending changes to the gateway and describes the journal (for prepare). */
+  journalBeforeBackup(): Promise<AgentJournalState & { flushed: boolean }>;
 }
 
 /**
@@ -50,7 +53,14 @@ export class CallbackServer {
       return fn({ jobId: String(job.jobId ?? ''), share: String(job.share ?? '') });
     };
     const jobSig = { signatures: [['struct', 'struct']] as const };
-    registry.add(CallbackMethods.prepare, { help: 'prepare({jobId, share}) runs the share pre-backup command.', ...jobSig }, authed((job) => this.run(job, 'preCommand')));
+    registry.add(
+      CallbackMethods.prepare,
+      { help: 'prepare({jobId, share}) delivers pending changes, then runs the share pre-backup command.', ...jobSig },
+      authed(async (job) => {
+        const journal = await this.ctx.journalBeforeBackup();
+        return { ...(await this.run(job, 'preCommand')), journal };
+      }),
+    );
     registry.add(CallbackMethods.release, { help: 'release({jobId, share}) runs the share post-backup command.', ...jobSig }, authed((job) => this.run(job, 'postCommand')));
     registry.add(CallbackMethods.ping, { help: 'ping() -> "pong"', signatures: [['string']] }, (params, meta) => {
       if (!checkBasicAuth(meta.request.headers.authorization, 'backtrac', callbackToken)) throw new CallbackAuthError('bad callback credentials');

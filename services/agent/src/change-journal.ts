@@ -68,12 +68,28 @@ export class ChangeJournal {
     this.cursor = ChangeJournal.newCursor(this.now());
   }
 
+  /** The epoch part of the cursor: `<start ms>-<random>`. */
+  epoch(): string {
+    return this.cursor.slice(0, this.cursor.lastIndexOf(':'));
+  }
+
   status(): JournalStatus {
     return { cursor: this.cursor, pending: this.pendingCount + (this.inflight?.paths.length ?? 0), gaps: this.gaps };
   }
 
-  /** Sends everything pending. Transport errors propagate (the caller retries later). */
-  async flush(sink: JournalSink): Promise<void> {
+  /**
+   * Sends everything pending. Transport errors propagate (the caller retries later). Calls are
+   * serialised: the periodic report and a flush before a backup never send the same batch twice.
+   */
+  flush(sink: JournalSink): Promise<void> {
+    const run = this.flushing.catch(() => undefined).then(() => this.flushNow(sink));
+    this.flushing = run;
+    return run;
+  }
+
+  private flushing: Promise<void> = Promise.resolve();
+
+  private async flushNow(sink: JournalSink): Promise<void> {
     for (;;) {
       if (!this.inflight) this.inflight = this.takeBatch();
       if (!this.inflight) return;

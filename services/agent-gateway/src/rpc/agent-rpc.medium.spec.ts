@@ -217,6 +217,30 @@ describe('authenticated methods', () => {
     await expect(gw.call('agent.reportChanges', ['data', `${epoch}:8`])).rejects.toMatchObject({ faultCode: TransportFault.INVALID_PARAMS });
   });
 
+  it('heartbeat journal state: a new agent epoch replaces the stored one at once, an incomplete journal clears it', async () => {
+    const agent = await enrolNew();
+    const gw = gateway(agent);
+    const agents = ds.getRepository(Agent);
+    const start = Date.now() - 5_000;
+    await gw.heartbeat({ journal: { epoch: `${start}-aaaaaa11`, complete: true } });
+    let row = await agents.findOneByOrFail({ id: agent.agentId });
+    expect(row.journalEpoch).toBe(`${start}.${start}-aaaaaa11`);
+    expect(journalSince(row.journalEpoch ?? '')).toBe(start);
+    // Reports of that epoch continue it; a heartbeat with the same epoch changes nothing.
+    expect(await gw.reportChanges('data', `${start}-aaaaaa11:0`, ['x'])).toMatchObject({ cursor: `${start}-aaaaaa11:1` });
+    await gw.heartbeat({ journal: { epoch: `${start}-aaaaaa11`, complete: true } });
+    expect((await agents.findOneByOrFail({ id: agent.agentId })).journalEpoch).toBe(`${start}.${start}-aaaaaa11`);
+    // Restarted agent: new epoch, recorded before it reports anything.
+    const restart = Date.now();
+    await gw.heartbeat({ journal: { epoch: `${restart}-bbbbbb22`, complete: true } });
+    row = await agents.findOneByOrFail({ id: agent.agentId });
+    expect(row.journalEpoch).toBe(`${restart}.${restart}-bbbbbb22`);
+    // A share not watched: no journal at all.
+    await gw.heartbeat({ journal: { epoch: `${restart}-bbbbbb22`, complete: false } });
+    expect((await agents.findOneByOrFail({ id: agent.agentId })).journalEpoch).toBeNull();
+    await expect(gw.heartbeat({ journal: { epoch: 'nope', complete: true } } as never)).rejects.toMatchObject({ faultCode: AgentFault.BAD_REQUEST });
+  });
+
   it('requestBackup enqueues one job per client and jobStatus reads it; other clients stay invisible', async () => {
     const agent = await enrolNew();
     const gw = gateway(agent);

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { AgentRepository } from './agent.repository.js';
 import { AGENT_RPC_OPTIONS, isAgentOnline, type ResolvedAgentRpcOptions } from './agent-rpc.options.js';
 import { HeartbeatBufferRepository } from './heartbeat-buffer.repository.js';
+import { ChangeJournalService } from './change-journal.service.js';
 import { AgentPendingError, BadRequestError, NotFoundError } from './agent-rpc.errors.js';
 import { checkCallbackUrl } from './enrolment.service.js';
 
@@ -30,6 +31,7 @@ export class AgentStateService {
   constructor(
     private readonly agents: AgentRepository,
     private readonly heartbeats: HeartbeatBufferRepository,
+    private readonly journal: ChangeJournalService,
     private readonly shares: ShareRepository,
     private readonly schedules: ScheduleRepository,
     @Inject(AGENT_RPC_OPTIONS) private readonly options: ResolvedAgentRpcOptions,
@@ -59,6 +61,7 @@ export class AgentStateService {
     agent.lastAddress = address;
     if (info.version !== undefined) agent.version = info.version;
     if (callbackUrl !== undefined) agent.callbackUrl = callbackUrl;
+    if (agent.status === 'approved') await this.journal.observe(agent, info.journal, now.getTime());
     const configVersion = agent.status === 'approved' && agent.clientId ? await this.configVersion(agent.clientId, now.getTime()) : '';
     return { status: agent.status, configVersion, serverTime: now };
   }

@@ -69,7 +69,7 @@ export class AgentRepository {
     );
   }
 
-  async setJournalEpoch(id: string, epoch: string): Promise<void> {
+  async setJournalEpoch(id: string, epoch: string | null): Promise<void> {
     await this.agents.update({ id }, { journalEpoch: epoch });
   }
 

@@ -10,6 +10,7 @@ const MAX_PATH_LENGTH = 4096;
 
 /** `<epoch>:<seq>` where the agent's epoch is `<start ms>-<random>`. */
 const CURSOR = /^(\d{13})-([A-Za-z0-9]{6,40}):(\d{1,15})$/;
+const AGENT_EPOCH = /^(\d{13})-[A-Za-z0-9]{6,40}$/;
 
 export interface ParsedCursor {
   agentEpoch: string;
@@ -31,6 +32,31 @@ export class ChangeJournalService {
     private readonly shares: ShareRepository,
     private readonly journal: ChangeJournalRepository,
   ) {}
+
+  /**
+   * Keeps agents.journal_epoch honest between reports, from the journal state an agent sends with
+   * each heartbeat: an incomplete journal (a share not watched) clears it, so every share is walked;
+   * a new agent epoch (agent restarted, watches restarted) replaces it at once, before any report
+   * arrives, so a backup in between cannot trust the old one.
+   */
+  async observe(agent: Agent, state: unknown, now = Date.now()): Promise<void> {
+    if (state === undefined) return;
+    const s = state as { epoch?: unknown; complete?: unknown } | null;
+    const m = typeof s?.epoch === 'string' ? AGENT_EPOCH.exec(s.epoch) : null;
+    if (!m || typeof s?.complete !== 'boolean') throw new BadRequestError('journal must be {epoch: "<start ms>-<random>", complete: boolean}');
+    const agentEpoch = s.epoch as string;
+    if (!s.complete) {
+      if (agent.journalEpoch !== null) {
+        await this.agents.setJournalEpoch(agent.id, null);
+        agent.journalEpoch = null;
+      }
+      return;
+    }
+    if (agent.journalEpoch?.endsWith(`.${agentEpoch}`)) return;
+    const epoch = journalEpoch(Math.min(Number(m[1]), now), agentEpoch);
+    await this.agents.setJournalEpoch(agent.id, epoch);
+    agent.journalEpoch = epoch;
+  }
 
   async reportChanges(agent: Agent, shareName: string, cursor: string, paths: readonly unknown[], now = Date.now()): Promise<ReportChangesResult> {
     if (agent.status !== 'approved' || !agent.clientId) throw new AgentPendingError();
