@@ -103,6 +103,6 @@ describe('console: retention policies and schedules (real api, headless Chromium
     await schedules.getByText('0 enabled').waitFor();
     expect(await schedules.textContent()).toMatch(/Schedules.*1\s*0 enabled/s);
     expect(await page.getByTestId('card-policies').textContent()).toMatch(/1/);
-    expect(await page.getByTestId('card-last-runs').textContent()).toContain('not available yet');
+    expect(await page.getByTestId('card-last-runs').textContent()).toContain('No backup has run yet.');
   });
 });
