@@ -51,6 +51,14 @@ export type { RetentionPoliciesRemove$Params as RetentionPoliciesRemove$Params }
 export { retentionPoliciesRemove as retentionPoliciesRemove } from './fn/retention-policies/retention-policies-remove';
 export type { RetentionPoliciesUpdate$Params as RetentionPoliciesUpdate$Params } from './fn/retention-policies/retention-policies-update';
 export { retentionPoliciesUpdate as retentionPoliciesUpdate } from './fn/retention-policies/retention-policies-update';
+export type { RetentionPoliciesDryRun$Params as RetentionPoliciesDryRun$Params } from './fn/retention-policies/retention-policies-dry-run';
+export { retentionPoliciesDryRun as retentionPoliciesDryRun } from './fn/retention-policies/retention-policies-dry-run';
+export type { AlertSettingsGet$Params as AlertSettingsGet$Params } from './fn/alerts/alert-settings-get';
+export { alertSettingsGet as alertSettingsGet } from './fn/alerts/alert-settings-get';
+export type { AlertSettingsUpdate$Params as AlertSettingsUpdate$Params } from './fn/alerts/alert-settings-update';
+export { alertSettingsUpdate as alertSettingsUpdate } from './fn/alerts/alert-settings-update';
+export type { AlertSettingsTest$Params as AlertSettingsTest$Params } from './fn/alerts/alert-settings-test';
+export { alertSettingsTest as alertSettingsTest } from './fn/alerts/alert-settings-test';
 export type { BackupsStart$Params as BackupsStart$Params } from './fn/backups/backups-start';
 export { backupsStart as backupsStart } from './fn/backups/backups-start';
 export type { RunsList$Params as RunsList$Params } from './fn/runs/runs-list';
