@@ -44,7 +44,7 @@ export class CatalogAlertSettingsSource implements RunAlertSettingsSource {
 }
 
 @Injectable()
-class AlertingLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AlertingLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Alerts');
   private timer: NodeJS.Timeout | null = null;
   private checking: Promise<void> | null = null;

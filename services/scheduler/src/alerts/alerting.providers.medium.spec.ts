@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { AlertSettingsRepository, CatalogModule, ClientRepository, SecretBox } from '@backtrac/catalog';
+import { backupJobId, JobName, QueueModule, QueueName } from '@backtrac/queue';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
+import { createTestRedis, type TestRedis } from '../../../../test/harness/redis.js';
+import { AlertingLifecycle, alertingProviders } from './alerting.providers.js';
+import { verifyWebhook } from './webhook-signature.js';
+
+/** Alerting as the scheduler wires it: settings from the catalog, run events from BullMQ, a webhook receiver on loopback. */
+describe('alerting providers (real Postgres, Redis, HTTP receiver)', () => {
+  let db: TestDatabase;
+  let redis: TestRedis;
+  let app: INestApplicationContext | undefined;
+  let http: Server;
+  let httpUrl: string;
+  let storeRoot: string;
+  const hooks: { headers: IncomingHttpHeaders; body: string }[] = [];
+  const secretKey = randomBytes(32);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    redis = createTestRedis();
+    storeRoot = await mkdtemp(join(tmpdir(), 'bt-alerting-'));
+    http = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        hooks.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/hook`;
+    @Module({
+      imports: [
+        CatalogModule.forRoot({ databaseUrl: db.url, secretKey, applicationName: 'alerting-test' }),
+        QueueModule.forRoot({ redisUrl: redis.url, prefix: redis.prefix }),
+      ],
+      providers: alertingProviders({ checkSeconds: 3600, storeRoot }),
+    })
+    class TestAlertingModule {}
+    app = await NestFactory.createApplicationContext(TestAlertingModule, { logger: false });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
+    await db?.drop();
+    await redis?.cleanup();
+    await rm(storeRoot, { recursive: true, force: true });
+  });
+
+  const waitForHooks = async (n: number): Promise<void> => {
+    const deadline = Date.now() + 15_000;
+    while (hooks.length < n && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+
+  /** A backup job that fails for good, with its catalog row, as a copy worker would leave it. */
+  async function failBackup(clientId: string, second: number): Promise<void> {
+    const slot = new Date(Date.UTC(2030, 0, 1, 0, 0, second));
+    const jobId = backupJobId(clientId, slot);
+    await db.dataSource.query(`INSERT INTO backup_runs (client_id, job_id, state, error, attempts) VALUES ($1, $2, 'failed', 'LOGON_FAILURE: wrong password', 1)`, [clientId, jobId]);
+    const queue = new Queue(QueueName.Backup, { connection: { url: redis.url }, prefix: redis.prefix });
+    const worker = new Worker(QueueName.Backup, async () => {
+      throw new UnrecoverableError('LOGON_FAILURE: wrong password');
+    }, { connection: { url: redis.url }, prefix: redis.prefix });
+    try {
+      await queue.add(JobName.Backup, { clientId, runId: 'x', trigger: 'schedule', slot: slot.toISOString(), full: false }, { jobId, attempts: 1 });
+      const deadline = Date.now() + 15_000;
+      while ((await queue.getJobState(jobId)) !== 'failed' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      await worker.close();
+      await queue.close();
+    }
+  }
+
+  it('sends nothing before settings exist, then run-failed and not-backed-up alerts, signed, to the configured webhook', async () => {
+    const client = await app!.get(ClientRepository).create({ name: 'ws-alert', hostname: 'ws-alert' });
+    await failBackup(client.id, 1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await app!.get(AlertingLifecycle).check();
+    expect(hooks).toEqual([]);
+
+    await app!.get(AlertSettingsRepository).save({
+      serverName: 'alerting test',
+      webhooks: [{ url: httpUrl, secretSealed: app!.get(SecretBox).seal('hook-secret-1'), types: [] }],
+      notBackedUpDays: 2,
+      enabledTypes: ['run-failed', 'not-backed-up'],
+    });
+    await failBackup(client.id, 2);
+    await waitForHooks(1);
+    expect(hooks).toHaveLength(1);
+    const failed = JSON.parse(hooks[0]!.body);
+    expect(failed).toMatchObject({ type: 'run-failed', server: 'alerting test' });
+    expect(hooks[0]!.body).toContain('ws-alert');
+    expect(verifyWebhook('hook-secret-1', hooks[0]!.headers['x-backtrac-signature'] as string, hooks[0]!.headers['x-backtrac-timestamp'] as string, hooks[0]!.body, Math.floor(Date.now() / 1000))).toBe(true);
+
+    // Created three days ago and never backed up: overdue once, not again on the next check.
+    await db.dataSource.query(`UPDATE clients SET created_at = now() - interval '3 days' WHERE id = $1`, [client.id]);
+    await app!.get(AlertingLifecycle).check();
+    await app!.get(AlertingLifecycle).check();
+    expect(hooks).toHaveLength(2);
+    expect(JSON.parse(hooks[1]!.body)).toMatchObject({ type: 'not-backed-up' });
+  });
+});
