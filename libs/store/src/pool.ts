@@ -22,6 +22,7 @@ export interface IngestResult {
 }
 
 const HASH_RE = /^[0-9a-f]{64}$/;
+const WRITES_IN_FLIGHT = 4;
 const POOL_NAME_RE = /^([0-9a-f]{64})(?:\.([1-9][0-9]*))?$/;
 
 export function parsePoolName(name: string): { sha256: string; variant: number } | undefined {
@@ -207,16 +208,28 @@ export class Pool {
     const hash = createHash('sha256');
     let size = 0;
     const fh = await open(tmp, 'wx', 0o444);
+    // Writes are positioned and several stay in flight, so disk writes overlap reading and hashing.
+    const writes: Promise<unknown>[] = [];
+    let writeError: unknown;
     try {
       for await (const raw of stream) {
         if (opts.signal?.aborted) throw new StoreError('ABORTED', 'backup aborted');
         const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
         hash.update(chunk);
-        await fh.write(chunk);
+        writes.push(
+          fh.write(chunk, 0, chunk.length, size).catch((err: unknown) => {
+            writeError ??= err;
+          }),
+        );
         size += chunk.length;
         opts.onBytes?.(chunk.length);
+        if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
+        if (writeError !== undefined) throw writeError;
       }
+      await Promise.all(writes);
+      if (writeError !== undefined) throw writeError;
     } catch (err) {
+      await Promise.all(writes);
       await fh.close();
       await unlink(tmp).catch(() => undefined);
       if ('destroy' in stream && typeof stream.destroy === 'function') (stream as Readable).destroy();

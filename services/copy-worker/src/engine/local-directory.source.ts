@@ -75,16 +75,20 @@ export class LocalDirectorySource implements BackupSource {
   }
 
   private async *readChunks(fh: FileHandle, size: number, chunkSize: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    const readNext = (): Promise<{ bytesRead: number; buffer: Buffer }> => fh.read(Buffer.allocUnsafe(chunkSize), 0, chunkSize, null);
     try {
+      // One read ahead: the next chunk is on its way while the consumer hashes and writes this one.
+      let pending = readNext();
       for (;;) {
         signal?.throwIfAborted();
-        const buf = Buffer.allocUnsafe(chunkSize);
-        const { bytesRead } = await fh.read(buf, 0, chunkSize, null);
+        const { bytesRead, buffer } = await pending;
         if (bytesRead === 0) return;
-        this.bytesRead += bytesRead;
-        yield bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
         // A short read of a buffer larger than the file is the end: spare the extra read(2).
-        if (bytesRead < chunkSize && chunkSize > size) return;
+        const atEnd = bytesRead < chunkSize && chunkSize > size;
+        if (!atEnd) pending = readNext();
+        this.bytesRead += bytesRead;
+        yield bytesRead === chunkSize ? buffer : buffer.subarray(0, bytesRead);
+        if (atEnd) return;
       }
     } finally {
       await fh.close();
