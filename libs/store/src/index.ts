@@ -14,6 +14,7 @@ export {
   type FsckIssue,
   type FsckIssueKind,
   type GcReport,
+  type GcOptions,
   type VerifyOptions,
   type VerifyReport,
   type CorruptPoolFile,

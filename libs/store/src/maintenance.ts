@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink, rename, unlink } from 'node:fs/promises';
+import { lstat, readdir, readlink, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HardlinkStore, SnapshotMeta } from './hardlink-store.js';
 import { EMPTY_SHA256, entryDiskPath, type ManifestEntry } from './manifest.js';
@@ -137,14 +137,33 @@ export interface GcReport {
   trashRemoved: number;
   poolFilesRemoved: number;
   bytesFreed: number;
+  /** Job staging directories left by crashed workers (older than `stagingMaxAgeMs`). */
+  stagingRemoved: number;
+}
+
+export interface GcOptions {
+  /** Staging directories untouched for this long belong to no running job (default 24 h). */
+  stagingMaxAgeMs?: number;
 }
 
 /**
  * Empties trash/ and removes pool files no snapshot links (link count 1). Run it from the
  * maintenance queue, not concurrently with backups: a backup may be about to link such a file.
  */
-export async function gc(store: HardlinkStore): Promise<GcReport> {
-  const report: GcReport = { trashRemoved: await store.emptyTrash(), poolFilesRemoved: 0, bytesFreed: 0 };
+export async function gc(store: HardlinkStore, opts: GcOptions = {}): Promise<GcReport> {
+  const report: GcReport = { trashRemoved: await store.emptyTrash(), poolFilesRemoved: 0, bytesFreed: 0, stagingRemoved: 0 };
+  // A client's own next backup cleans its staging; this catches clients that never come back.
+  const cutoff = Date.now() - (opts.stagingMaxAgeMs ?? 24 * 3600 * 1000);
+  const staging = join(store.root, 'staging');
+  for (const client of await readdirSafe(staging)) {
+    for (const job of await readdirSafe(join(staging, client))) {
+      const dir = join(staging, client, job);
+      const st = await lstat(dir).catch(() => undefined);
+      if (!st || st.mtimeMs >= cutoff) continue;
+      await rm(dir, { recursive: true, force: true });
+      report.stagingRemoved++;
+    }
+  }
   for await (const f of walkPool(store)) {
     if ('stray' in f) continue;
     const st = await lstat(f.abs);

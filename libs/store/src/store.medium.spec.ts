@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -112,8 +112,14 @@ describe('HardlinkStore maintenance', () => {
     expect(await readdir(join(root, 's', 'trash'))).toHaveLength(1);
     // Still linked from the trash copy, so not an orphan yet.
     expect((await fsck(store)).ok).toBe(true);
+    // A crashed job's staging: old ones go, a fresh one (a running job) stays.
+    await mkdir(join(root, 's', 'staging', 'gone-client', 'old-job'), { recursive: true });
+    await writeFile(join(root, 's', 'staging', 'gone-client', 'old-job', 'in-1'), 'half');
+    await utimes(join(root, 's', 'staging', 'gone-client', 'old-job'), new Date(2020, 0, 1), new Date(2020, 0, 1));
+    await mkdir(join(root, 's', 'staging', 'busy-client', 'running-job'), { recursive: true });
     const report = await gc(store);
-    expect(report).toEqual({ trashRemoved: 1, poolFilesRemoved: 1, bytesFreed: 'only in one'.length });
+    expect(report).toEqual({ trashRemoved: 1, poolFilesRemoved: 1, bytesFreed: 'only in one'.length, stagingRemoved: 1 });
+    expect(await readdir(join(root, 's', 'staging', 'busy-client'))).toEqual(['running-job']);
     expect(await store.pool.find(sha('only in one'))).toBeUndefined();
     expect(await store.pool.find(sha('shared'))).toBeDefined();
     expect(await fsck(store)).toMatchObject({ ok: true, trashItems: 0, poolFiles: 1 });
