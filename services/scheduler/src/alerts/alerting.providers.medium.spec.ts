@@ -113,4 +113,35 @@ describe('alerting providers (real Postgres, Redis, HTTP receiver)', () => {
     expect(hooks).toHaveLength(2);
     expect(JSON.parse(hooks[1]!.body)).toMatchObject({ type: 'not-backed-up' });
   });
+
+  it('sends the daily digest once per day and a verify-corruption alert from a verify job\'s report', async () => {
+    hooks.length = 0;
+    await app!.get(AlertSettingsRepository).save({ digestHour: 0, enabledTypes: ['daily-digest', 'verify-corruption'], timeZone: 'UTC' });
+    await app!.get(AlertingLifecycle).check();
+    await app!.get(AlertingLifecycle).check();
+    expect(hooks).toHaveLength(1);
+    const digest = JSON.parse(hooks[0]!.body);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect(digest).toMatchObject({ type: 'daily-digest' });
+    expect(hooks[0]!.body).toContain(yesterday);
+    expect(hooks[0]!.body).toContain('ws-alert');
+
+    const queue = new Queue(QueueName.Maintenance, { connection: { url: redis.url }, prefix: redis.prefix });
+    const worker = new Worker(QueueName.Maintenance, async (job) => (job.id!.startsWith('verify:clean')
+      ? { checked: 10, bytes: 100, corrupt: [] }
+      : { checked: 10, bytes: 100, corrupt: [{ file: 'pool/ab/cd/abcd', expected: 'ab'.repeat(32), actual: 'cd'.repeat(32), quarantinedTo: 'x' }] }),
+    { connection: { url: redis.url }, prefix: redis.prefix });
+    try {
+      await queue.add(JobName.Verify, { fraction: 1 }, { jobId: 'verify:clean:1' });
+      await queue.add(JobName.Verify, { fraction: 1 }, { jobId: 'verify:all:2' });
+      await waitForHooks(2);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      await worker.close();
+      await queue.close();
+    }
+    expect(hooks).toHaveLength(2);
+    expect(JSON.parse(hooks[1]!.body)).toMatchObject({ type: 'verify-corruption' });
+    expect(hooks[1]!.body).toContain('pool/ab/cd/abcd');
+  });
 });

@@ -5,12 +5,16 @@ import { AlertSettingsRepository, SecretBox } from '@backtrac/catalog';
 import { QUEUE_OPTIONS, type QueueModuleOptions, REDIS } from '@backtrac/queue';
 import { DEFAULT_DISK_GUARD, type DiskGuardThresholds } from '../health/disk-guard.js';
 import type { UnusualRunThresholds } from '../health/unusual-run.js';
+import type { StoreDisk } from '../tick/scheduler.ports.js';
 import { StoreDiskRepository } from '../tick/store-disk.repository.js';
 import { AlertConditionsRepository } from './alert-conditions.repository.js';
 import { AlertDispatchService, type AlertSettings } from './alert-dispatch.service.js';
 import { RedisAlertLedgerRepository } from './alert-ledger.repository.js';
 import { AlertMonitorService } from './alert-monitor.service.js';
 import { alertSettingsFromRecord, type LoadedAlertSettings } from './alert-settings.source.js';
+import { DigestSourceRepository } from './digest-source.repository.js';
+import { MaintenanceAlertsListener } from './maintenance-alerts.listener.js';
+import { buildDailyDigest, digestDayDue } from './run-alerts.js';
 import { RunAlertsListener, RunAlertsService, type RunAlertSettingsSource } from './run-alerts.listener.js';
 import { RunLookupRepository } from './run-lookup.repository.js';
 import { SmtpMailerRepository } from './smtp-mailer.repository.js';
@@ -51,13 +55,23 @@ export class AlertingLifecycle implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     @Inject(RunAlertsListener) private readonly listener: RunAlertsListener,
+    @Inject(MaintenanceAlertsListener) private readonly maintenanceListener: MaintenanceAlertsListener,
     @Inject(AlertMonitorService) private readonly monitor: AlertMonitorService,
+    @Inject(AlertDispatchService) private readonly dispatcher: AlertDispatchService,
     @Inject(CatalogAlertSettingsSource) private readonly source: CatalogAlertSettingsSource,
+    @Inject(DigestSourceRepository) private readonly digestSource: DigestSourceRepository,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(QUEUE_OPTIONS) private readonly queueOptions: QueueModuleOptions,
     @Inject(ALERTING_WIRING) private readonly wiring: AlertingWiring,
-  ) {}
+  ) {
+    this.disk = wiring.storeRoot ? new StoreDiskRepository(wiring.storeRoot) : null;
+  }
+
+  private readonly disk: StoreDisk | null;
 
   async onApplicationBootstrap(): Promise<void> {
     await this.listener.start();
+    await this.maintenanceListener.start();
     this.timer = setInterval(() => void this.check(), this.wiring.checkSeconds * 1000);
     this.timer.unref();
   }
@@ -66,6 +80,7 @@ export class AlertingLifecycle implements OnApplicationBootstrap, OnApplicationS
     if (this.timer) clearInterval(this.timer);
     await this.checking;
     await this.listener.stop();
+    await this.maintenanceListener.stop();
   }
 
   /** One round of standing-condition checks; the dispatcher throttles repeats. */
@@ -85,6 +100,7 @@ export class AlertingLifecycle implements OnApplicationBootstrap, OnApplicationS
           now,
         );
         for (const r of results) if (r.sent) this.logger.log({ alert: r.dedupeKey, results: r.results });
+        await this.digest(settings, now);
       } catch (error) {
         this.logger.error(`alert check failed: ${(error as Error).message}`);
       } finally {
@@ -92,6 +108,25 @@ export class AlertingLifecycle implements OnApplicationBootstrap, OnApplicationS
       }
     })();
     return this.checking;
+  }
+
+  /** Yesterday's digest once the local digest hour has passed, sent by one scheduler only. */
+  private async digest(settings: LoadedAlertSettings, now: Date): Promise<void> {
+    const { alerts, digestHour } = settings;
+    if (digestHour === null || !alerts.enabledTypes.includes('daily-digest')) return;
+    const day = digestDayDue(now, alerts.timeZone, digestHour, null);
+    if (!day) return;
+    // One key per day, claimed atomically: a second scheduler or the next check does nothing.
+    const claimed = await this.redis.set(`${this.queueOptions.prefix}:alerts:digest:${day}`, now.toISOString(), 'EX', 3 * 86_400, 'NX');
+    if (claimed !== 'OK') return;
+    const [runs, clients, fs] = await Promise.all([
+      this.digestSource.runsSince(new Date(now.getTime() - 3 * 86_400_000)),
+      this.digestSource.clientLines(),
+      this.disk ? this.disk.statfs().catch(() => null) : Promise.resolve(null),
+    ]);
+    const store = fs ? { usagePercent: fs.blocks > 0 ? (100 * (fs.blocks - fs.bfree)) / fs.blocks : 0, freeBytes: fs.bavail * fs.bsize } : null;
+    const result = await this.dispatcher.dispatch(buildDailyDigest(day, alerts.timeZone, runs, clients, store, {}, now), alerts, now);
+    this.logger.log({ digest: day, sent: result.sent });
   }
 }
 
@@ -121,6 +156,15 @@ export function alertingProviders(wiring: AlertingWiring): Provider[] {
         return new RunAlertsListener(new RunAlertsService(new RunLookupRepository(db), source, dispatcher), redis, opts.prefix, (err) => logger.error(err.message));
       },
     },
+    {
+      provide: MaintenanceAlertsListener,
+      inject: [CatalogAlertSettingsSource, AlertDispatchService, REDIS, QUEUE_OPTIONS],
+      useFactory: (source: CatalogAlertSettingsSource, dispatcher: AlertDispatchService, redis: Redis, opts: QueueModuleOptions) => {
+        const logger = new Logger('MaintenanceAlerts');
+        return new MaintenanceAlertsListener(source, dispatcher, redis, opts.prefix, (err) => logger.error(err.message));
+      },
+    },
+    { provide: DigestSourceRepository, inject: [DataSource], useFactory: (db: DataSource) => new DigestSourceRepository(db) },
     {
       provide: AlertMonitorService,
       inject: [DataSource, AlertDispatchService],
