@@ -95,6 +95,9 @@ export class SmbConnection {
   preauthHash: Buffer = Buffer.alloc(64);
   /** Security blob from the NEGOTIATE response (SPNEGO hints). */
   negotiateToken: Buffer = Buffer.alloc(0);
+  serverGuid: Buffer = Buffer.alloc(16);
+  /** What our NEGOTIATE offered, for FSCTL_VALIDATE_NEGOTIATE_INFO. */
+  negotiateRequest: { capabilities: number; guid: Buffer; securityMode: number; dialects: number[] } | undefined;
 
   sessionId = 0n;
   signingRequired = false;

@@ -4,7 +4,9 @@
 // process, a hang, or an allocation driven by a length field.
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aesCmac, hmacMd5, rc4, smbKdf } from './crypto.js';
 import { connect, SmbError, SmbProtocolError, SmbStatusError, SmbTimeoutError } from './index.js';
+import { ntowfV2, spnegoExtractNtlm } from './ntlm.js';
 
 const FILE_SIZE = 200_000;
 const pattern = (offset: number, length: number): Buffer => {
@@ -13,7 +15,7 @@ const pattern = (offset: number, length: number): Buffer => {
   return b;
 };
 
-type Step = 'negotiate' | 'session1' | 'session2' | 'tree' | 'create' | 'read' | 'close';
+type Step = 'negotiate' | 'session1' | 'session2' | 'tree' | 'ioctl' | 'create' | 'read' | 'close';
 type Mutation =
   | { kind: 'none' }
   | { kind: 'truncate'; keep: number }
@@ -28,7 +30,10 @@ type Mutation =
   | { kind: 'bad-frame-type' }
   | { kind: 'wrong-command' }
   | { kind: 'status'; status: number }
-  | { kind: 'expire' };
+  | { kind: 'expire' }
+  | { kind: 'unsigned' }
+  | { kind: 'bad-signature' }
+  | { kind: 'validate-mismatch' };
 
 interface Scenario {
   step: Step;
@@ -73,6 +78,7 @@ function stepOf(command: number, sessionLeg: number): Step | undefined {
     case 5: return 'create';
     case 8: return 'read';
     case 6: return 'close';
+    case 0x0b: return 'ioctl';
     default: return undefined;
   }
 }
@@ -84,8 +90,8 @@ function reply(req: Buffer, sessionLeg: number): Buffer {
     case 0: {
       const body = Buffer.alloc(64);
       body.writeUInt16LE(65, 0);
-      body.writeUInt16LE(1, 2);
-      body.writeUInt16LE(0x210, 4);
+      body.writeUInt16LE(signedMode ? 3 : 1, 2);
+      body.writeUInt16LE(signedMode ? 0x300 : 0x210, 4);
       body.writeUInt32LE(0x4, 24);
       body.writeUInt32LE(1 << 20, 28);
       body.writeUInt32LE(1 << 20, 32);
@@ -131,6 +137,17 @@ function reply(req: Buffer, sessionLeg: number): Buffer {
       body.writeUInt32LE(n, 4);
       return Buffer.concat([header(8, id), body, pattern(offset, n)]);
     }
+    case 0x0b: {
+      const body = Buffer.alloc(48 + 24);
+      body.writeUInt16LE(49, 0);
+      body.writeUInt32LE(req.readUInt32LE(64 + 4), 4);
+      body.writeUInt32LE(112, 32);
+      body.writeUInt32LE(24, 36);
+      body.writeUInt32LE(0x4, 48); // capabilities as negotiated
+      body.writeUInt16LE(3, 68); // security mode
+      body.writeUInt16LE(0x300, 70); // dialect
+      return Buffer.concat([header(0x0b, id), body]);
+    }
     default: {
       const body = Buffer.alloc(command === 6 ? 60 : 4);
       body.writeUInt16LE(command === 6 ? 60 : 4, 0);
@@ -155,6 +172,21 @@ function rng(seed: number): () => number {
   };
 }
 
+/** Signed mode: dialect 3.0 with signing required; the server derives the key from NTLMv2. */
+let signedMode = false;
+
+function signingKeyFrom(req: Buffer): Buffer {
+  const { ntlm } = spnegoExtractNtlm(req.subarray(req.readUInt16LE(64 + 12), req.readUInt16LE(64 + 12) + req.readUInt16LE(64 + 14)));
+  const a = ntlm!;
+  const field = (pos: number): Buffer => a.subarray(a.readUInt32LE(pos + 4), a.readUInt32LE(pos + 4) + a.readUInt16LE(pos));
+  const user = field(36).toString('utf16le');
+  const domain = field(28).toString('utf16le');
+  const ntProof = field(20).subarray(0, 16);
+  const baseKey = hmacMd5(ntowfV2('p', user, domain), ntProof);
+  const sessionKey = rc4(baseKey, field(52));
+  return smbKdf(sessionKey, Buffer.from('SMB2AESCMAC\0', 'latin1'), Buffer.from('SmbSign\0', 'latin1'));
+}
+
 /** Credit policy of the fake server: 'tight' grants just enough to reach CREDIT_CAP in total. */
 let creditPolicy: 'generous' | 'tight' = 'generous';
 const CREDIT_CAP = 20;
@@ -168,6 +200,15 @@ function handleConnection(socket: Socket): void {
   let outstanding = 0;
   let sessionLeg = 0;
   let corrupted = false;
+  let signingKey: Buffer | undefined;
+  const sign = (msg: Buffer): Buffer => {
+    if (!signingKey) return msg;
+    const m = Buffer.from(msg);
+    m.writeUInt32LE(m.readUInt32LE(16) | 8, 16);
+    m.fill(0, 48, 64);
+    aesCmac(signingKey, [m]).copy(m, 48);
+    return m;
+  };
   socket.on('error', () => undefined);
   socket.on('data', (chunk) => {
     buf = Buffer.concat([buf, chunk]);
@@ -192,7 +233,9 @@ function handleConnection(socket: Socket): void {
       outstanding += charge;
       maxOutstanding = Math.max(maxOutstanding, outstanding);
       const step = stepOf(command, sessionLeg);
-      let res = reply(req, sessionLeg);
+      if (signedMode && command === 1 && sessionLeg % 2 === 1) signingKey = signingKeyFrom(req);
+      const plain = reply(req, sessionLeg);
+      let res = sign(plain);
       highest = Math.max(highest, messageId + charge);
       if (creditPolicy === 'tight') {
         // Reply a little later so requests pile up, granting only up to CREDIT_CAP credits in total
@@ -288,6 +331,19 @@ function handleConnection(socket: Socket): void {
         case 'expire':
           socket.write(frame(Buffer.concat([header(command, req.readBigUInt64LE(24), 0xc000035c), Buffer.from([9, 0, 0, 0, 0, 0, 0, 0, 0])])));
           break;
+        case 'unsigned':
+          socket.write(frame(plain));
+          break;
+        case 'bad-signature':
+          res = Buffer.from(res);
+          res[50]! ^= 1;
+          socket.write(frame(res));
+          break;
+        case 'validate-mismatch':
+          res = Buffer.from(plain);
+          res.writeUInt16LE(0x302, 64 + 70);
+          socket.write(frame(sign(res)));
+          break;
         case 'status':
           socket.write(frame(Buffer.concat([header(command, req.readBigUInt64LE(24), m.status), Buffer.from([9, 0, 0, 0, 0, 0, 0, 0, 0])])));
           break;
@@ -324,7 +380,7 @@ async function attempt(s: Scenario): Promise<{ data?: Buffer; error?: unknown; m
   scenario = s;
   const started = Date.now();
   const run = (async () => {
-    const session = await connect(`smb://u@127.0.0.1:${port}/share`, { password: 'p' }, { timeoutMs: TIMEOUT, connectTimeoutMs: 2 * TIMEOUT, dialects: ['2.1'] });
+    const session = await connect(`smb://u@127.0.0.1:${port}/share`, { password: 'p' }, { timeoutMs: TIMEOUT, connectTimeoutMs: 2 * TIMEOUT, dialects: [signedMode ? '3.0' : '2.1'] });
     try {
       return await session.readFile('file.bin');
     } finally {
@@ -432,6 +488,30 @@ describe('fake server fuzzing', () => {
     expect(creditViolations).toEqual([]);
     expect(maxOutstanding).toBeGreaterThan(4); // several requests were in flight
     expect(maxOutstanding).toBeLessThanOrEqual(CREDIT_CAP);
+  });
+
+  it('signs and verifies with AES-CMAC on 3.0 and rejects bad, missing or tampered signatures', async () => {
+    signedMode = true;
+    try {
+      const ok = await attempt({ step: 'read', mutation: { kind: 'none' } });
+      expect(ok.error).toBeUndefined();
+      expect(ok.data?.equals(pattern(0, FILE_SIZE))).toBe(true);
+      for (const step of ['session2', 'tree', 'ioctl', 'create', 'read'] as const) {
+        for (const kind of ['bad-signature', 'unsigned'] as const) {
+          const r = await attempt({ step, mutation: { kind } });
+          expect(r.error, `${step} ${kind}`).toBeInstanceOf(SmbProtocolError);
+          expect((r.error as Error).message).toMatch(/signature|not signed|unsigned/);
+        }
+        // One flipped data byte in a signed READ reply must never reach the caller as data.
+        const garbled = await attempt({ step, mutation: { kind: 'garble', seed: 99, count: 1 } });
+        expect(garbled.error, `${step} garble`).toBeInstanceOf(SmbError);
+      }
+      const mismatch = await attempt({ step: 'ioctl', mutation: { kind: 'validate-mismatch' } });
+      expect(mismatch.error).toBeInstanceOf(SmbProtocolError);
+      expect((mismatch.error as Error).message).toContain('VALIDATE_NEGOTIATE_INFO');
+    } finally {
+      signedMode = false;
+    }
   });
 
   it('maps error statuses to typed errors', async () => {

@@ -60,7 +60,14 @@ export async function negotiate(conn: SmbConnection, o: NegotiateOptions): Promi
   fixed.writeUInt16LE(dialects.length, 2);
   fixed.writeUInt16LE(SECURITY_SIGNING_ENABLED | (o.requireSigning ? SECURITY_SIGNING_REQUIRED : 0), 4);
   fixed.writeUInt32LE(CAP_LARGE_MTU | (o.encryption ? CAP_ENCRYPTION : 0), 8);
-  randomBytes(16).copy(fixed, 12);
+  const clientGuid = randomBytes(16);
+  clientGuid.copy(fixed, 12);
+  conn.negotiateRequest = {
+    capabilities: fixed.readUInt32LE(8),
+    guid: clientGuid,
+    securityMode: fixed.readUInt16LE(4),
+    dialects: [...dialects],
+  };
   const dialectBuf = Buffer.alloc(dialects.length * 2);
   dialects.forEach((d, i) => dialectBuf.writeUInt16LE(d, i * 2));
   const parts: Buffer[] = [fixed, dialectBuf];
@@ -88,6 +95,7 @@ export async function negotiate(conn: SmbConnection, o: NegotiateOptions): Promi
   if (!dialects.includes(dialect)) throw new SmbProtocolError(`server chose dialect 0x${dialect.toString(16)} that was not offered`);
   conn.dialect = dialect;
   conn.serverCapabilities = m.readUInt32LE(88);
+  conn.serverGuid = Buffer.from(m.subarray(72, 88));
   conn.maxTransactSize = m.readUInt32LE(92);
   conn.maxReadSize = m.readUInt32LE(96);
   conn.maxWriteSize = m.readUInt32LE(100);
@@ -233,4 +241,51 @@ export async function sessionSetup(conn: SmbConnection, creds: Credentials, reau
     }
   }
   return { sessionKey: auth.sessionKey, guest: false };
+}
+
+const FSCTL_VALIDATE_NEGOTIATE_INFO = 0x00140204;
+
+/**
+ * SMB 3.0/3.0.2 downgrade protection (MS-SMB2 3.2.5.5): ask the server, over a signed IOCTL, what
+ * it negotiated, and compare with what we saw. 3.1.1 is protected by pre-auth integrity instead.
+ */
+export async function validateNegotiate(conn: SmbConnection, treeId: number): Promise<void> {
+  const req = conn.negotiateRequest;
+  if (!req || (conn.dialect !== Dialect.SMB3_0 && conn.dialect !== Dialect.SMB3_0_2)) return;
+  const input = Buffer.alloc(24 + req.dialects.length * 2);
+  input.writeUInt32LE(req.capabilities, 0);
+  req.guid.copy(input, 4);
+  input.writeUInt16LE(req.securityMode, 20);
+  input.writeUInt16LE(req.dialects.length, 22);
+  req.dialects.forEach((d, i) => input.writeUInt16LE(d, 24 + i * 2));
+  const fixed = Buffer.alloc(56);
+  fixed.writeUInt16LE(57, 0);
+  fixed.writeUInt32LE(FSCTL_VALIDATE_NEGOTIATE_INFO, 4);
+  fixed.fill(0xff, 8, 24); // FileId: none
+  fixed.writeUInt32LE(64 + 56, 24); // InputOffset
+  fixed.writeUInt32LE(input.length, 28);
+  fixed.writeUInt32LE(24, 44); // MaxOutputResponse
+  fixed.writeUInt32LE(1, 48); // SMB2_0_IOCTL_IS_FSCTL
+  const saved = conn.signingRequired;
+  conn.signingRequired = true; // this request and its reply must be signed
+  let res;
+  try {
+    res = await conn.request(Command.IOCTL, [fixed, input], { treeId });
+  } finally {
+    conn.signingRequired = saved;
+  }
+  const m = res.msg;
+  if (m.length < 64 + 48) throw new SmbProtocolError('truncated VALIDATE_NEGOTIATE_INFO reply');
+  const outOff = m.readUInt32LE(64 + 32);
+  const outLen = m.readUInt32LE(64 + 36);
+  if (outLen < 24 || outOff + 24 > m.length) throw new SmbProtocolError('VALIDATE_NEGOTIATE_INFO output out of bounds');
+  const out = m.subarray(outOff, outOff + 24);
+  if (
+    out.readUInt32LE(0) !== conn.serverCapabilities ||
+    !out.subarray(4, 20).equals(conn.serverGuid) ||
+    out.readUInt16LE(20) !== conn.serverSecurityMode ||
+    out.readUInt16LE(22) !== conn.dialect
+  ) {
+    throw new SmbProtocolError('VALIDATE_NEGOTIATE_INFO mismatch: the negotiation was tampered with');
+  }
 }

@@ -2,7 +2,7 @@
 import { SmbConnection, type ChainItem, type SmbResponse, type RequestOptions, type SigningAlgorithm } from './connection.js';
 import type { CipherName } from './crypto.js';
 import { SmbError, SmbProtocolError, SmbStatusError } from './errors.js';
-import { negotiate, sessionSetup, type Credentials } from './handshake.js';
+import { negotiate, sessionSetup, validateNegotiate, type Credentials } from './handshake.js';
 import {
   Access,
   Command,
@@ -183,6 +183,7 @@ export class SmbClientSession implements SmbSession {
       await sessionSetup(this.conn, this.creds);
       if (o.requireEncryption) this.conn.encryptData = true;
       await this.treeConnect();
+      if (!this.conn.encryptData && !this.treeEncrypt) await validateNegotiate(this.conn, this.treeId);
     })();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
