@@ -75,7 +75,9 @@ beforeAll(async () => {
     );
   });
   dir = await mkdtemp(join(tmpdir(), 'bt-agent-proc-'));
-  await mkdir(join(dir, 'data'));
+  // sub/ exists before the agent starts: a file created in a brand-new directory can beat the
+  // watch on it (the directory itself is still reported, see the journal contract).
+  await mkdir(join(dir, 'data', 'sub'), { recursive: true });
   db = await createTestDatabase();
   redis = createTestRedis();
   ds = db.dataSource;
@@ -138,7 +140,6 @@ describe('backtrac-agent as a process against the gateway', () => {
       });
     await watching(agentProc.pid);
     await writeFile(join(dir, 'data', 'one.txt'), '1');
-    await mkdir(join(dir, 'data', 'sub'));
     await writeFile(join(dir, 'data', 'sub', 'two.txt'), '2');
     const entries = ds.getRepository(ChangeJournalEntry);
     await until('journal entries', async () => {

@@ -159,6 +159,7 @@ export class AgentRunner {
       this.state.lastError = null;
       this.backoff.reset();
       if (beat.status === 'approved' && beat.configVersion !== this.state.configVersion) await this.refreshConfig();
+      else if (this.config !== undefined && !this.journalState().complete) await this.applyWatches(); // retry failed watches
       delay = this.options.heartbeatMs ?? (this.config?.heartbeatSeconds ?? 30) * 1000;
     } catch (error) {
       const message = (error as Error).message;
@@ -176,9 +177,13 @@ export class AgentRunner {
     this.config = await this.gateway.getConfig();
     this.state.configVersion = this.config.configVersion;
     this.state.shares = this.config.shares.map((s) => s.name);
+    await this.applyWatches();
+    this.options.log('info', 'configuration loaded', { configVersion: this.config.configVersion, shares: this.state.shares });
+  }
+
+  private async applyWatches(): Promise<void> {
     // Changes made before a watch started were not seen: the journal restarts from here.
     if ((await this.watcher.apply(this.effectiveShares())) > 0) this.journal.restart();
-    this.options.log('info', 'configuration loaded', { configVersion: this.config.configVersion, shares: this.state.shares });
   }
 
   private async reportTick(): Promise<void> {
