@@ -132,9 +132,15 @@ describe('backtrac-agent', () => {
 
       await writeFile(join(dir, 'data', 'a.txt'), 'a');
       await writeFile(join(dir, 'data', 'sub', 'b.txt'), 'b');
-      const reported = await until('report of a.txt and sub/b.txt', () => {
-        const paths = gw.of('agent.reportChanges').flatMap((c) => c.params[2] as string[]);
-        return paths.includes('a.txt') && paths.includes('sub/b.txt') ? gw.of('agent.reportChanges') : undefined;
+      // Files written into brand-new directories right away: inotify alone would miss most of them.
+      for (let i = 0; i < 20; i++) {
+        await mkdir(join(dir, 'data', `new${i}`, 'deeper'), { recursive: true });
+        await writeFile(join(dir, 'data', `new${i}`, 'deeper', 'f.txt'), 'f');
+      }
+      const wanted = ['a.txt', 'sub/b.txt', ...Array.from({ length: 20 }, (_, i) => `new${i}/deeper/f.txt`)];
+      const reported = await until('report of a.txt, sub/b.txt and the files in new directories', () => {
+        const paths = new Set(gw.of('agent.reportChanges').flatMap((c) => c.params[2] as string[]));
+        return wanted.every((p) => paths.has(p)) ? gw.of('agent.reportChanges') : undefined;
       });
       expect(reported[0]?.params[0]).toBe('data');
       expect(String(reported[0]?.params[1])).toMatch(/^\d{13}-[0-9a-f]{12}:0$/);
