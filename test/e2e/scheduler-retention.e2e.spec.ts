@@ -82,6 +82,24 @@ describe('scheduled backups, retention, gc (real processes, smbd, Postgres, Redi
     await rm(work, { recursive: true, force: true });
   });
 
+  it('enqueues the latest prune slot itself, and the copy worker runs it', async () => {
+    // The scheduler enqueues the latest slot of each maintenance job at or before now (a nightly
+    // prune at 07:30 UTC), so right after start there is one prune job, carried out at once.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const jobs = (await maintenance.getJobs(['completed', 'failed'])).filter((job) => job?.name === JobName.Prune);
+      if (jobs.length > 0) {
+        expect(jobs).toHaveLength(1);
+        expect(jobs[0]!.id).toMatch(/^prune:all:\d{8}T073000Z$/);
+        expect(jobs[0]!.finishedOn).toBeGreaterThan(0);
+        expect(jobs[0]!.returnvalue).toEqual({ dryRun: false, clients: [] });
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('the scheduler enqueued no prune job');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  });
+
   it('backs up on its own every 10 s, prunes to the policy plus a pin, frees the pool, and restores the kept snapshots', async () => {
     const client = await api('POST', '/api/clients', { name: 'demo-ws', hostname: 'demo-ws' });
     expect(client.status).toBe(201);
