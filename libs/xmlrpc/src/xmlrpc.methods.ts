@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { XmlRpcStruct, XmlRpcValue } from './xmlrpc.codec.js';
+import type { XmlRpcValue } from './xmlrpc.codec.js';
 import { XmlRpcInvalidParamsError, XmlRpcMethodNotFoundError } from './xmlrpc.errors.js';
 
 /** Type names as `system.methodSignature` reports them. */
@@ -123,12 +123,3 @@ export class XmlRpcMethodRegistry {
     return entry.fn(params, meta);
   }
 }
-
-/** Reads a struct member with a type check, for handlers taking a struct argument. */
-export function structMember(struct: XmlRpcStruct, member: string, type: XmlRpcType, optional = false): XmlRpcValue | undefined {
-  const value = Object.prototype.hasOwnProperty.call(struct, member) ? struct[member] : undefined;
-  if (value === undefined && optional) return undefined;
-  if (!matches(type, value)) throw new XmlRpcInvalidParamsError(`member "${member}" must be ${type}`);
-  return value;
-}
-
