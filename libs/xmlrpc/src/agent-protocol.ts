@@ -24,8 +24,6 @@ export const AgentFault = {
   ENROLMENT_CLOSED: 1011,
   NOT_FOUND: 1020,
   BAD_REQUEST: 1030,
-  JOURNAL_GAP: 1040,
-  COMMAND_FAILED: 1050,
   BUSY: 1060,
 } as const;
 export type AgentFaultCode = keyof typeof AgentFault;
