@@ -4,9 +4,9 @@
 export interface SmtpSettingsInputDto {
 
   /**
-   * Null: no email channel
+   * Null: no email channel; omitted: unchanged
    */
-  host: string | null;
+  host?: string | null;
 
   /**
    * Write-only. Omitted: unchanged; null: removed
