@@ -29,6 +29,7 @@ export class ShellComponent {
     { path: '/dashboard', label: 'Dashboard', icon: 'dashboard' },
     { path: '/clients', label: 'Clients', icon: 'computer' },
     { path: '/schedules', label: 'Schedules', icon: 'schedule' },
+    { path: '/alerts', label: 'Alerts', icon: 'notifications' },
     { path: '/runs', label: 'Runs', icon: 'history' },
     { path: '/browse', label: 'Browse', icon: 'folder_open' },
     { path: '/restore', label: 'Restore', icon: 'settings_backup_restore' },
