@@ -514,6 +514,31 @@ describe('fake server fuzzing', () => {
     }
   });
 
+  it('reports a refused connection and a silent listener as typed errors', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const a = closed.address();
+    const closedPort = typeof a === 'object' && a ? a.port : 0;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const refused = await connect(`smb://u@127.0.0.1:${closedPort}/share`, { password: 'p' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SmbError);
+    expect((refused as SmbError).code).toBe('ECONNREFUSED');
+
+    const held = new Set<Socket>();
+    const silent = createServer((sock) => {
+      held.add(sock);
+      sock.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const b = silent.address();
+    const started = Date.now();
+    const hung = await connect(`smb://u@127.0.0.1:${typeof b === 'object' && b ? b.port : 0}/share`, { password: 'p' }, { connectTimeoutMs: 300 }).catch((e: unknown) => e);
+    expect(hung).toBeInstanceOf(SmbTimeoutError);
+    expect(Date.now() - started).toBeLessThan(1500);
+    for (const sock of held) sock.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+  });
+
   it('maps error statuses to typed errors', async () => {
     const r = await attempt({ step: 'create', mutation: { kind: 'status', status: 0xc0000034 } });
     expect(r.error).toBeInstanceOf(SmbStatusError);

@@ -1,7 +1,7 @@
 // The session layer: tree connect and file operations on top of one SmbConnection.
 import { SmbConnection, type ChainItem, type SmbResponse, type RequestOptions, type SigningAlgorithm } from './connection.js';
 import type { CipherName } from './crypto.js';
-import { SmbError, SmbProtocolError, SmbStatusError } from './errors.js';
+import { SmbError, SmbProtocolError, SmbStatusError, SmbTimeoutError } from './errors.js';
 import { negotiate, sessionSetup, validateNegotiate, type Credentials } from './handshake.js';
 import {
   Access,
@@ -187,7 +187,7 @@ export class SmbClientSession implements SmbSession {
     })();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new SmbError(`connect to ${this.url.host}:${this.url.port} timed out after ${connectTimeout} ms`, 'ETIMEDOUT')), connectTimeout);
+      timer = setTimeout(() => reject(new SmbTimeoutError(`connect to ${this.url.host}:${this.url.port}`, connectTimeout)), connectTimeout);
     });
     try {
       await Promise.race([work, timeout]);
