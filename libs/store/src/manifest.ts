@@ -33,6 +33,8 @@ export interface EntryMeta {
   mode?: number;
 }
 
+const BATCH_LINES = 512;
+
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 export function makeEntry(
@@ -64,6 +66,7 @@ export class ManifestWriter {
   private readonly gzip: Gzip;
   private readonly file: WriteStream;
   private count = 0;
+  private pending: string[] = [];
   private readonly filePath: string;
 
   constructor(filePath: string) {
@@ -81,13 +84,22 @@ export class ManifestWriter {
 
   async append(entry: ManifestEntry): Promise<void> {
     this.count++;
-    this.gzip.write(JSON.stringify(entry) + '\n');
+    // Lines are batched: zlib pays per write call, and a manifest has one line per file.
+    this.pending.push(JSON.stringify(entry));
+    if (this.pending.length >= BATCH_LINES) await this.flushPending();
+  }
+
+  private async flushPending(): Promise<void> {
+    if (this.pending.length === 0) return;
+    this.gzip.write(this.pending.join('\n') + '\n');
+    this.pending = [];
     // Buffer up to 1 MiB before waiting: each drain is a thread-pool round trip that stalls the walk.
     if (this.gzip.writableLength > 1024 * 1024) await once(this.gzip, 'drain');
   }
 
   /** Flushes the manifest; fsyncs it too when asked (the store's syncfs usually covers it). */
   async close(fsync = false): Promise<void> {
+    await this.flushPending();
     const done = once(this.file, 'close');
     this.gzip.end();
     await done;

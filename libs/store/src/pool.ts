@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { linkSync } from 'node:fs';
+import { linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readdir, unlink, chmod } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { errnoCode, StoreError } from './store.errors.js';
 
 export type FaultPoint = 'staged' | 'pooled' | 'linked' | 'before-commit' | 'committed';
@@ -23,6 +22,8 @@ export interface IngestResult {
 
 const HASH_RE = /^[0-9a-f]{64}$/;
 const WRITES_IN_FLIGHT = 4;
+/** Contents up to this size are read into memory and hashed before anything is written. */
+const SMALL_CONTENT = 64 * 1024;
 const POOL_NAME_RE = /^([0-9a-f]{64})(?:\.([1-9][0-9]*))?$/;
 
 export function parsePoolName(name: string): { sha256: string; variant: number } | undefined {
@@ -128,13 +129,7 @@ export class Pool {
    * thread-pool round trip). False for anything unusual; the caller then uses linkTo().
    */
   linkToFast(sha256: string, dest: string): boolean {
-    if (this.linkLimit !== undefined || this.firstFree.has(sha256)) return false;
-    try {
-      linkSync(this.variantPath(sha256, 0), dest);
-      return true;
-    } catch {
-      return false;
-    }
+    return this.linkToFastDetailed(sha256, dest) === 'linked';
   }
 
   private async linkToUnlocked(sha256: string, dest: string, stagingDir: string): Promise<boolean> {
@@ -196,13 +191,93 @@ export class Pool {
 
   /**
    * Writes a stream into staging while hashing it (one pass), then adds it to the pool unless the
-   * pool already has the content, and hard-links the pool file to `dest`.
+   * pool already has the content, and hard-links the pool file to `dest`. Contents up to
+   * SMALL_CONTENT bytes are collected in memory instead, so known ones never touch the disk and
+   * new ones are staged with a few quick synchronous calls rather than thread-pool round trips.
    */
   async ingest(
     stream: AsyncIterable<Buffer | Uint8Array | string>,
     dest: string,
     stagingDir: string,
     opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {},
+  ): Promise<IngestResult> {
+    const it = stream[Symbol.asyncIterator]();
+    const head: Uint8Array[] = [];
+    let headSize = 0;
+    try {
+      while (headSize <= SMALL_CONTENT) {
+        const next = await it.next();
+        if (next.done) return await this.ingestSmall(Buffer.concat(head, headSize), dest, stagingDir);
+        if (opts.signal?.aborted) throw new StoreError('ABORTED', 'backup aborted');
+        const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+        head.push(chunk);
+        headSize += chunk.length;
+        opts.onBytes?.(chunk.length);
+      }
+    } catch (err) {
+      await it.return?.();
+      throw err;
+    }
+    return this.ingestStream(head, { [Symbol.asyncIterator]: () => it }, dest, stagingDir, opts);
+  }
+
+  private async ingestSmall(data: Buffer, dest: string, stagingDir: string): Promise<IngestResult> {
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const size = data.length;
+    await this.fault?.('staged');
+    const fast = this.linkToFastDetailed(sha256, dest);
+    if (fast === 'linked') return { sha256, size, storedNew: false };
+    if (fast === 'other' && (await this.linkTo(sha256, dest, stagingDir))) return { sha256, size, storedNew: false };
+    const tmp = join(stagingDir, `in-${process.pid}-${this.tmpCounter++}`);
+    writeFileSync(tmp, data, { flag: 'wx', mode: 0o444 });
+    try {
+      const storedNew = this.addToPoolSync(tmp, sha256);
+      if (storedNew) await this.fault?.('pooled');
+      if (!this.linkToFast(sha256, dest) && !(await this.linkTo(sha256, dest, stagingDir))) {
+        throw new StoreError('ENTRY_NOT_FOUND', `pool file ${sha256} vanished while linking`);
+      }
+      return { sha256, size, storedNew };
+    } finally {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  private linkToFastDetailed(sha256: string, dest: string): 'linked' | 'absent' | 'other' {
+    if (this.linkLimit !== undefined || this.firstFree.has(sha256)) return 'other';
+    try {
+      linkSync(this.variantPath(sha256, 0), dest);
+      return 'linked';
+    } catch (err) {
+      return errnoCode(err) === 'ENOENT' ? 'absent' : 'other';
+    }
+  }
+
+  private addToPoolSync(tmp: string, sha256: string): boolean {
+    const target = this.variantPath(sha256, 0);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(tmp, target);
+        return true;
+      } catch (err) {
+        const code = errnoCode(err);
+        if (code === 'EEXIST') return false;
+        if (code !== 'ENOENT' || attempt > 0) throw err;
+        mkdirSync(this.bucket(sha256), { recursive: true });
+        this.madeDirs.add(this.bucket(sha256));
+      }
+    }
+  }
+
+  private async ingestStream(
+    head: Uint8Array[],
+    rest: AsyncIterable<Buffer | Uint8Array | string>,
+    dest: string,
+    stagingDir: string,
+    opts: { signal?: AbortSignal; onBytes?: (n: number) => void },
   ): Promise<IngestResult> {
     const tmp = join(stagingDir, `in-${process.pid}-${this.tmpCounter++}`);
     const hash = createHash('sha256');
@@ -211,17 +286,21 @@ export class Pool {
     // Writes are positioned and several stay in flight, so disk writes overlap reading and hashing.
     const writes: Promise<unknown>[] = [];
     let writeError: unknown;
+    const put = (chunk: Uint8Array): void => {
+      hash.update(chunk);
+      writes.push(
+        fh.write(chunk, 0, chunk.length, size).catch((err: unknown) => {
+          writeError ??= err;
+        }),
+      );
+      size += chunk.length;
+    };
     try {
-      for await (const raw of stream) {
+      for (const chunk of head) put(chunk);
+      for await (const raw of rest) {
         if (opts.signal?.aborted) throw new StoreError('ABORTED', 'backup aborted');
         const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
-        hash.update(chunk);
-        writes.push(
-          fh.write(chunk, 0, chunk.length, size).catch((err: unknown) => {
-            writeError ??= err;
-          }),
-        );
-        size += chunk.length;
+        put(chunk);
         opts.onBytes?.(chunk.length);
         if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
         if (writeError !== undefined) throw writeError;
@@ -232,7 +311,6 @@ export class Pool {
       await Promise.all(writes);
       await fh.close();
       await unlink(tmp).catch(() => undefined);
-      if ('destroy' in stream && typeof stream.destroy === 'function') (stream as Readable).destroy();
       throw err;
     }
     await fh.close();

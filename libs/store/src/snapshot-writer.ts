@@ -1,4 +1,5 @@
-import { lutimes, mkdir, open, rm, symlink } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { lutimes, open, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HardlinkStore, SnapshotMeta, SnapshotRef } from './hardlink-store.js';
 import { EMPTY_SHA256, makeEntry, ManifestWriter, type EntryMeta, type ManifestEntry } from './manifest.js';
@@ -58,7 +59,9 @@ export class SnapshotWriter {
   }
 
   async addDirectory(segments: readonly string[], meta: EntryMeta): Promise<ManifestEntry> {
-    await mkdir(this.diskPath(segments));
+    // Synchronous like linkFromPoolFast: one quick syscall, and the walk needs it done before
+    // it can go on, so a thread-pool round trip would only add latency.
+    mkdirSync(this.diskPath(segments));
     return makeEntry(segments, 'directory', { ...meta, size: 0 });
   }
 
