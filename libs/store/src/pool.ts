@@ -266,9 +266,22 @@ export class Pool {
         const code = errnoCode(err);
         if (code === 'EEXIST') return false;
         if (code !== 'ENOENT' || attempt > 0) throw err;
-        mkdirSync(this.bucket(sha256), { recursive: true });
-        this.madeDirs.add(this.bucket(sha256));
+        this.makeBucketSync(sha256);
       }
+    }
+  }
+
+  /** pool/aa/bb without mkdir's recursive mode, which stats every level on each call. */
+  private makeBucketSync(sha256: string): void {
+    const bucket = this.bucket(sha256);
+    try {
+      mkdirSync(bucket);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'ENOENT') {
+        // Another worker may create it meanwhile: recursive mode tolerates that.
+        mkdirSync(bucket, { recursive: true });
+      } else if (code !== 'EEXIST') throw err;
     }
   }
 
