@@ -27,6 +27,22 @@ describe('AgentAuthService', () => {
     expect(agents.findById).toHaveBeenCalledTimes(2);
   });
 
+  it('lets heartbeats use a row up to a minute old while it is re-read behind them', async () => {
+    const { auth, agent, agents, secret } = await setup();
+    const header = basicAuthHeader(ID, secret);
+    await auth.authenticate(header, '10.0.0.1', 0);
+    expect(agents.findById).toHaveBeenCalledTimes(1);
+    let release: () => void = () => undefined;
+    agents.findById.mockImplementationOnce(() => new Promise((r) => (release = () => r({ ...agent, status: 'revoked' } as Agent))));
+    // 30 s later the database is slow: the heartbeat is answered from the cached row at once.
+    await expect(auth.authenticate(header, '10.0.0.1', 30_000, { allowStale: true })).resolves.toMatchObject({ id: ID });
+    expect(agents.findById).toHaveBeenCalledTimes(2);
+    // The background read finds the agent revoked: the next heartbeat is refused.
+    release();
+    await new Promise((r) => setImmediate(r));
+    await expect(auth.authenticate(header, '10.0.0.1', 30_001, { allowStale: true })).rejects.toMatchObject({ code: 'AGENT_REVOKED' });
+  });
+
   it('locks an address out after the limit, lets the window expire, and audits without the secret', async () => {
     const { auth, audit, secret } = await setup();
     const bad = basicAuthHeader(ID, 'guess');

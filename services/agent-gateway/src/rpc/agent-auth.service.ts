@@ -17,6 +17,12 @@ const MAX_TRACKED = 10_000;
  * Revocation and approval therefore take effect within this delay.
  */
 const AGENT_ROW_TTL_MS = 2_000;
+/**
+ * A heartbeat may use a row up to this old, while a fresh one is read in the background: a slow
+ * database then delays nothing on the busiest path. Other methods always wait for a fresh row.
+ */
+const AGENT_ROW_STALE_MS = 60_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface FailureWindow {
   count: number;
@@ -35,7 +41,8 @@ interface FailureWindow {
 export class AgentAuthService {
   private readonly failures = new Map<string, FailureWindow>();
   private readonly verified = new Map<string, { digest: Buffer; hash: string; until: number }>();
-  private readonly rows = new Map<string, { agent: Agent; until: number }>();
+  private readonly rows = new Map<string, { agent: Agent; at: number }>();
+  private readonly reading = new Map<string, Promise<Agent | null>>();
 
   constructor(
     private readonly agents: AgentRepository,
@@ -51,26 +58,56 @@ export class AgentAuthService {
     return argon2.hash(secret, ARGON2);
   }
 
-  /** Returns the authenticated agent (pending or approved); throws an XML-RPC domain error otherwise. */
-  async authenticate(authorization: string | undefined, address: string, now = Date.now()): Promise<Agent> {
+  /**
+   * Returns the authenticated agent (pending or approved); throws an XML-RPC domain error otherwise.
+   * `allowStale` (heartbeats) accepts a cached row up to a minute old and refreshes it behind.
+   */
+  async authenticate(authorization: string | undefined, address: string, now = Date.now(), options: { allowStale?: boolean } = {}): Promise<Agent> {
     const credentials = parseBasicAuth(authorization);
     if (!credentials) throw new AuthRequiredError();
     const { user: agentId, password: secret } = credentials;
     this.assertNotLocked(`addr:${address}`, now);
     this.assertNotLocked(`agent:${agentId}`, now);
 
-    const cached = this.rows.get(agentId);
-    const agent = cached && cached.until > now ? cached.agent : /^[0-9a-f-]{36}$/i.test(agentId) ? await this.agents.findById(agentId) : null;
+    const agent = await this.lookup(agentId, now, options.allowStale === true);
     if (!agent || !(await this.secretMatches(agent, secret, now))) {
       await this.recordFailure(agentId, address, agent !== null, now);
       throw new AuthFailedError();
     }
     if (agent.status === 'revoked') throw new AgentRevokedError();
-    if (!cached || cached.until <= now) {
-      if (this.rows.size >= MAX_TRACKED) this.rows.clear();
-      this.rows.set(agent.id, { agent, until: now + AGENT_ROW_TTL_MS });
-    }
     return agent;
+  }
+
+  private async lookup(agentId: string, now: number, allowStale: boolean): Promise<Agent | null> {
+    if (!UUID.test(agentId)) return null;
+    const cached = this.rows.get(agentId);
+    const age = cached ? now - cached.at : Number.POSITIVE_INFINITY;
+    if (cached && age < AGENT_ROW_TTL_MS) return cached.agent;
+    if (cached && allowStale && age < AGENT_ROW_STALE_MS) {
+      this.read(agentId, now).catch(() => undefined);
+      return cached.agent;
+    }
+    return this.read(agentId, now);
+  }
+
+  /** One database read per agent at a time; the result replaces the cached row. */
+  private read(agentId: string, now: number): Promise<Agent | null> {
+    let pending = this.reading.get(agentId);
+    if (!pending) {
+      pending = this.agents
+        .findById(agentId)
+        .then((agent) => {
+          if (!agent) this.rows.delete(agentId);
+          else {
+            if (this.rows.size >= MAX_TRACKED) this.rows.clear();
+            this.rows.set(agentId, { agent, at: now });
+          }
+          return agent;
+        })
+        .finally(() => this.reading.delete(agentId));
+      this.reading.set(agentId, pending);
+    }
+    return pending;
   }
 
   /** Counts a failed enrolment token like a bad secret (same limiter, same audit trail). */

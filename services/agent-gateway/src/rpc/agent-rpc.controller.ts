@@ -50,7 +50,7 @@ export class AgentRpcController {
     signatures: [['struct'], ['struct', 'struct']],
   })
   async heartbeat(@Payload() p: XmlRpcValue[], @Ctx() ctx: XmlRpcContext): Promise<HeartbeatResult> {
-    const agent = await this.agent(ctx);
+    const agent = await this.auth.authenticate(ctx.getRequest().headers.authorization, ctx.getRemoteAddress(), Date.now(), { allowStale: true });
     return this.state.heartbeat(agent, (p[0] ?? {}) as XmlRpcStruct as HeartbeatInfo, ctx.getRemoteAddress());
   }
 

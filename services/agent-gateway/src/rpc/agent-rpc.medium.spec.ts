@@ -165,7 +165,16 @@ describe('authenticated methods', () => {
     await expect(gateway(undefined, other).heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.AUTH_REQUIRED });
     await expect(gateway({ agentId: agent.agentId, secret: 'wrong' }, other).heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.AUTH_FAILED, code: 'AUTH_FAILED' });
     await ds.getRepository(Agent).update({ id: agent.agentId }, { status: 'revoked' });
-    await expect(gateway(agent, other).heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.AGENT_REVOKED });
+    // Rows are cached for 2 s (heartbeats refresh them in the background): revocation lands within that.
+    const deadline = Date.now() + 10_000;
+    let outcome: unknown;
+    while (Date.now() < deadline) {
+      outcome = await gateway(agent, other).heartbeat().catch((e: unknown) => e);
+      if ((outcome as { faultCode?: number }).faultCode === AgentFault.AGENT_REVOKED) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(outcome).toMatchObject({ faultCode: AgentFault.AGENT_REVOKED });
+    await expect(gateway(agent, other).getConfig()).rejects.toMatchObject({ faultCode: AgentFault.AGENT_REVOKED });
     const failures = await ds.getRepository(AuditLogEntry).findBy({ action: 'agent.auth_failed', address: other });
     expect(failures).toHaveLength(1);
     expect(failures[0]?.target).toBe(`agent:${agent.agentId}`);

@@ -27,6 +27,7 @@ const CONFIG_VERSION_TTL_MS = 5_000;
 @Injectable()
 export class AgentStateService {
   private readonly versions = new Map<string, { version: string; until: number }>();
+  private readonly computing = new Map<string, Promise<string>>();
 
   constructor(
     private readonly agents: AgentRepository,
@@ -72,14 +73,34 @@ export class AgentStateService {
     return { agentId: agent.id, ...config };
   }
 
-  /** Cached per client: every agent of a client shares the version (the agent id never changes it). */
+  /**
+   * Cached per client (every agent of a client shares the version; the agent id never changes it).
+   * An expired version is still answered, for up to a minute, while a fresh one is computed behind.
+   */
   private async configVersion(clientId: string, now: number): Promise<string> {
     const cached = this.versions.get(clientId);
     if (cached && cached.until > now) return cached.version;
-    const { configVersion } = await this.build(clientId);
-    if (this.versions.size > 10_000) this.versions.clear();
-    this.versions.set(clientId, { version: configVersion, until: now + CONFIG_VERSION_TTL_MS });
-    return configVersion;
+    const fresh = this.computeVersion(clientId, now);
+    if (cached && now - cached.until < 60_000) {
+      fresh.catch(() => undefined);
+      return cached.version;
+    }
+    return fresh;
+  }
+
+  private computeVersion(clientId: string, now: number): Promise<string> {
+    let pending = this.computing.get(clientId);
+    if (!pending) {
+      pending = this.build(clientId)
+        .then(({ configVersion }) => {
+          if (this.versions.size > 10_000) this.versions.clear();
+          this.versions.set(clientId, { version: configVersion, until: now + CONFIG_VERSION_TTL_MS });
+          return configVersion;
+        })
+        .finally(() => this.computing.delete(clientId));
+      this.computing.set(clientId, pending);
+    }
+    return pending;
   }
 
   private async build(clientId: string): Promise<Omit<AgentConfig, 'agentId'>> {
