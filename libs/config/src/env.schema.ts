@@ -66,6 +66,9 @@ export const envSchema = z.object({
   SCHEDULER_MAX_BACKUPS_PER_SITE: z.coerce.number().int().min(1).max(10000).default(4),
   DISK_GUARD_MAX_USAGE_PERCENT: z.coerce.number().min(1).max(100).default(95),
   GATEWAY_ALLOW_UNSOLICITED_ENROLMENT: bool(false),
+  GATEWAY_TLS_CERT_FILE: z.string().startsWith('/', 'must be an absolute path to a PEM certificate').optional(),
+  GATEWAY_TLS_KEY_FILE: z.string().startsWith('/', 'must be an absolute path to a PEM private key').optional(),
+  GATEWAY_TRUST_FORWARDED_FOR: bool(false),
   AGENT_HEARTBEAT_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
   XMLRPC_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
 });

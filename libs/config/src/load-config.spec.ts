@@ -47,6 +47,10 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...good, ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'short' }).join()).toMatch(/^ADMIN_PASSWORD must be at least 12/);
   });
 
+  it('requires the gateway TLS certificate and key together', () => {
+    expect(problemsOf({ ...good, GATEWAY_TLS_CERT_FILE: '/etc/backtrac/cert.pem' }).join()).toMatch(/must be set together \(HTTPS for agents\)/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig('scheduler', { ...good, REDIS_URL: '' }).REDIS_URL).toBe('redis://127.0.0.1:6379');
   });

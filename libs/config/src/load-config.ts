@@ -27,6 +27,9 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
   if (service === 'api' && (config.ADMIN_EMAIL === undefined) !== (config.ADMIN_PASSWORD === undefined)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together (they create the first admin)');
   }
+  if ((config.GATEWAY_TLS_CERT_FILE === undefined) !== (config.GATEWAY_TLS_KEY_FILE === undefined)) {
+    problems.push('GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE must be set together (HTTPS for agents)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, service };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Logger } from 'nestjs-pino';
 import { bootService } from '@backtrac/runtime';
 import { XmlRpcServer } from '@backtrac/xmlrpc';
@@ -10,6 +11,9 @@ await bootService({
   port: (config) => config.GATEWAY_PORT,
   async configure(app, config) {
     const logger = app.get(Logger);
+    const tls = config.GATEWAY_TLS_CERT_FILE && config.GATEWAY_TLS_KEY_FILE
+      ? { cert: readFileSync(config.GATEWAY_TLS_CERT_FILE), key: readFileSync(config.GATEWAY_TLS_KEY_FILE) }
+      : undefined;
     app.connectMicroservice(
       {
         strategy: new XmlRpcServer({
@@ -17,12 +21,14 @@ await bootService({
           host: config.BIND_ADDRESS,
           path: '/RPC2',
           limits: { maxBodyBytes: config.XMLRPC_MAX_BODY_BYTES },
+          tls,
+          trustForwardedFor: config.GATEWAY_TRUST_FORWARDED_FOR,
           onInternalError: (error, method) => logger.error({ err: error, method }, 'XML-RPC handler failed'),
         }),
       },
       { inheritAppConfig: true },
     );
     await app.startAllMicroservices();
-    logger.log(`XML-RPC for agents on port ${config.GATEWAY_RPC_PORT} at /RPC2`);
+    logger.log(`XML-RPC for agents on ${tls ? 'https' : 'http'} port ${config.GATEWAY_RPC_PORT} at /RPC2`);
   },
 });
