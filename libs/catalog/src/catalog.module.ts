@@ -11,6 +11,7 @@ import { RunRecorderRepository } from './repositories/run-recorder.repository.js
 import { SnapshotCatalogRepository } from './repositories/snapshot-catalog.repository.js';
 import { SnapshotExpiryRepository } from './repositories/snapshot-expiry.repository.js';
 import { AlertSettingsRepository } from './repositories/alert-settings.repository.js';
+import { AgentAdminRepository } from './repositories/agent-admin.repository.js';
 
 export interface CatalogModuleOptions {
   databaseUrl: string;
@@ -28,7 +29,7 @@ export class CatalogUnavailableError extends Error {
 const repositories = [
   UserRepository, SessionRepository, ClientRepository, ShareRepository, ScheduleRepository, RetentionPolicyRepository,
   AuditLogRepository, RunRecorderRepository, SnapshotCatalogRepository, BackupRunRepository, SnapshotRepository, FileVersionRepository,
-  SnapshotExpiryRepository, AlertSettingsRepository,
+  SnapshotExpiryRepository, AlertSettingsRepository, AgentAdminRepository,
 ];
 
 @Injectable()

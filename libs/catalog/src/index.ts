@@ -9,4 +9,5 @@ export * from './repositories/run-recorder.repository.js';
 export * from './repositories/snapshot-catalog.repository.js';
 export * from './repositories/snapshot-expiry.repository.js';
 export * from './repositories/alert-settings.repository.js';
+export * from './repositories/agent-admin.repository.js';
 export { CatalogModule, CatalogUnavailableError, openCatalog, type CatalogModuleOptions } from './catalog.module.js';

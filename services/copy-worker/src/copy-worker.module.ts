@@ -5,6 +5,9 @@ import { CatalogModule } from '@backtrac/catalog';
 import { QueueModule, REDIS } from '@backtrac/queue';
 import { HealthController, postgresAndRedisReadiness, structuredLogging } from '@backtrac/runtime';
 import { HardlinkStore } from '@backtrac/store';
+import { AgentCallbackRepository } from './agent/agent-callback.repository.js';
+import { AgentHooksService } from './agent/agent-hooks.service.js';
+import { AGENT_HOOK_OPTIONS, type AgentHookOptions } from './agent/agent-hooks.tokens.js';
 import { BackupJobProcessor } from './backup/backup-job.processor.js';
 import { BackupRunService } from './backup/backup-run.service.js';
 import { CatalogSyncService } from './backup/catalog-sync.service.js';
@@ -27,6 +30,8 @@ export class CopyWorkerModule {
       redisPrefix: config.REDIS_PREFIX,
       lockSeconds: config.JOB_LOCK_SECONDS,
     };
+    // prepare() may run a pre-backup command for up to the agent's command timeout (600 s by default).
+    const agentHooks: AgentHookOptions = { secretKey: config.SECRET_KEY, heartbeatSeconds: config.AGENT_HEARTBEAT_SECONDS, callTimeoutMs: 15 * 60_000 };
     return {
       module: CopyWorkerModule,
       imports: [
@@ -38,6 +43,9 @@ export class CopyWorkerModule {
       providers: [
         postgresAndRedisReadiness(DataSource, REDIS),
         { provide: COPY_WORKER_OPTIONS, useValue: options },
+        { provide: AGENT_HOOK_OPTIONS, useValue: agentHooks },
+        AgentCallbackRepository,
+        AgentHooksService,
         // Opening the store creates its layout (format.json, pool/, ...) on first start.
         { provide: STORE, useFactory: () => HardlinkStore.open(config.STORE_ROOT, { create: true }) },
         ClientLockRepository,

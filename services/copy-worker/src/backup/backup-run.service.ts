@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ClientRepository, type RunCounters, RunRecorderRepository, ShareRepository, SnapshotCatalogRepository, type NewLogLine } from '@backtrac/catalog';
+import { ClientRepository, type RunCounters, RunRecorderRepository, type Share, ShareRepository, SnapshotCatalogRepository, type NewLogLine } from '@backtrac/catalog';
 import type { BackupJobPayload } from '@backtrac/queue';
 import type { HardlinkStore } from '@backtrac/store';
-import { BackupEngine, BackupFailedError, type BackupCounters, type BackupProgress } from '../engine/index.js';
+import { BackupEngine, BackupFailedError, type BackupCounters, type BackupProgress, type BackupSource } from '../engine/index.js';
+import { AgentHooksService, type PreviousSnapshot, PreCommandFailedError } from '../agent/agent-hooks.service.js';
+import { JournalSource, PreviousListings } from '../agent/journal.source.js';
 import { ClientLockRepository } from './client-lock.repository.js';
 import { CatalogSyncService } from './catalog-sync.service.js';
 import { LiveEventsRepository } from './live-events.repository.js';
@@ -67,6 +69,7 @@ export class BackupRunService {
     private readonly connector: ShareConnectorRepository,
     private readonly catalogSync: CatalogSyncService,
     private readonly events: LiveEventsRepository,
+    private readonly hooks: AgentHooksService,
   ) {}
 
   async run(context: BackupJobContext): Promise<void> {
@@ -97,44 +100,67 @@ export class BackupRunService {
       }
       const seq = ((await this.store.latestSnapshot(client.id)) ?? 0) + 1;
       await this.runs.markRunning(run.id, seq);
-      await this.runs.setMode(run.id, 'walk');
       this.events.publish({ type: 'run.state', runId: run.id, clientId: client.id, state: 'running', error: null });
-      log.add({ level: 'info', message: `backup ${payload.full ? 'full' : 'incremental'} of ${client.name} into snapshot ${seq} (attempt ${context.attempt} of ${context.maxAttempts}, full walk)` });
+      log.add({ level: 'info', message: `backup ${payload.full ? 'full' : 'incremental'} of ${client.name} into snapshot ${seq} (attempt ${context.attempt} of ${context.maxAttempts})` });
 
-      const source = await this.openShares(client.id, log);
+      const shares = await this.shares.listForClient(client.id);
+      if (shares.length === 0) throw new RunFailedPermanentlyError('the client has no shares to back up');
+      const session = await this.hooks.begin(client.id);
       try {
-        const engine = new BackupEngine(this.store);
-        const result = await engine.run(source, {
-          client: client.id,
-          jobId,
-          seq,
-          full: payload.full,
-          filesInFlight: this.options.filesInFlight,
-          signal: context.signal,
-          onProgress: (progress) => {
-            context.reportProgress(progress);
-            this.events.publish({
-              type: 'run.progress', runId: run.id, clientId: client.id, filesDone: progress.filesDone, filesTotal: progress.filesTotal ?? null,
-              bytesDone: progress.bytesDone, bytesTotal: progress.bytesTotal ?? null, currentPath: progress.currentPath ?? null,
-              bytesPerSecond: progress.bytesPerSecond, etaSeconds: progress.etaSeconds ?? null,
-            });
-          },
-          onLog: (event) => log.add({ level: event.level, message: event.reason ? `${event.message} (${event.reason})` : event.message, path: event.path ?? null, at: event.at }),
-          // The catalog is filled from the finished manifests, not from these events.
-          onChange: () => undefined,
-        });
-        const state = result.outcome === 'partial' ? 'partial' : 'succeeded';
-        await this.catalogSync.recordSnapshot(client.id, seq, run.id, payload.full ? 'full' : 'incremental', result.outcome === 'partial', async () => {
-          await this.runs.finish(run.id, state, { counters: toRunCounters(result.counters) });
-        });
-        const c = result.counters;
-        log.add({
-          level: 'info',
-          message: `snapshot ${seq} ${state}: ${c.filesNew} new, ${c.filesChanged} changed, ${c.filesUnchanged} unchanged, ${c.filesDeleted} deleted, ${c.filesSkipped} skipped; ${c.bytesRead} bytes read, ${c.bytesStoredNew} bytes stored new`,
-        });
-        this.events.publish({ type: 'run.state', runId: run.id, clientId: client.id, state, error: null });
+        await this.hooks.prepare(session, jobId, shares, log);
+        const source = await this.openShares(shares, log);
+        try {
+          const previous = await this.previousSnapshot(client.id);
+          const plan = await this.hooks.plan(session, shares, previous, payload.full);
+          let input: BackupSource = source;
+          let journal: JournalSource | undefined;
+          if (plan.mode === 'journal' && previous) {
+            journal = new JournalSource(source, await PreviousListings.load(this.store.readManifest(client.id, previous.seq), plan.dirty), plan.dirty);
+            input = journal;
+            log.add({ level: 'info', message: `mode: journal (${plan.reason}; ${plan.paths} changed paths reported)` });
+          } else {
+            log.add({ level: 'info', message: `mode: full walk (${plan.reason})` });
+          }
+          await this.runs.setMode(run.id, journal ? 'journal' : 'walk');
+          const engine = new BackupEngine(this.store);
+          const result = await engine.run(input, {
+            ...(previous ? { previousSeq: previous.seq } : {}),
+            client: client.id,
+            jobId,
+            seq,
+            full: payload.full,
+            filesInFlight: this.options.filesInFlight,
+            signal: context.signal,
+            onProgress: (progress) => {
+              context.reportProgress(progress);
+              this.events.publish({
+                type: 'run.progress', runId: run.id, clientId: client.id, filesDone: progress.filesDone, filesTotal: progress.filesTotal ?? null,
+                bytesDone: progress.bytesDone, bytesTotal: progress.bytesTotal ?? null, currentPath: progress.currentPath ?? null,
+                bytesPerSecond: progress.bytesPerSecond, etaSeconds: progress.etaSeconds ?? null,
+              });
+            },
+            onLog: (event) => log.add({ level: event.level, message: event.reason ? `${event.message} (${event.reason})` : event.message, path: event.path ?? null, at: event.at }),
+            // The catalog is filled from the finished manifests, not from these events.
+            onChange: () => undefined,
+          });
+          const state = result.outcome === 'partial' ? 'partial' : 'succeeded';
+          await this.catalogSync.recordSnapshot(client.id, seq, run.id, payload.full ? 'full' : 'incremental', result.outcome === 'partial', async () => {
+            await this.runs.finish(run.id, state, { counters: toRunCounters(result.counters) });
+          });
+          const c = result.counters;
+          log.add({
+            level: 'info',
+            message: `snapshot ${seq} ${state}: ${c.filesNew} new, ${c.filesChanged} changed, ${c.filesUnchanged} unchanged, ${c.filesDeleted} deleted, ${c.filesSkipped} skipped; ${c.bytesRead} bytes read, ${c.bytesStoredNew} bytes stored new`,
+          });
+          if (journal) {
+            log.add({ level: 'info', message: `journal mode listed ${journal.stats.listedLive} directories over the network and took ${journal.stats.listedFromSnapshot} from snapshot ${previous!.seq}` });
+          }
+          this.events.publish({ type: 'run.state', runId: run.id, clientId: client.id, state, error: null });
+        } finally {
+          await source.close();
+        }
       } finally {
-        await source.close();
+        await this.hooks.release(session, jobId, log);
       }
     } catch (error) {
       await this.recordFailure(error, context, log);
@@ -145,9 +171,15 @@ export class BackupRunService {
     }
   }
 
-  private async openShares(clientId: string, log: RunLog): Promise<ShareSetSource> {
-    const shares = await this.shares.listForClient(clientId);
-    if (shares.length === 0) throw new RunFailedPermanentlyError('the client has no shares to back up');
+  /** The snapshot this run compares with (the engine's default: the latest finished one). */
+  private async previousSnapshot(clientId: string): Promise<PreviousSnapshot | null> {
+    const seq = await this.store.latestSnapshot(clientId);
+    if (seq === undefined) return null;
+    const meta = await this.store.readSnapshotMeta(clientId, seq);
+    return { seq, startedAt: new Date(meta.startedAt), outcome: meta.outcome };
+  }
+
+  private async openShares(shares: readonly Share[], log: RunLog): Promise<ShareSetSource> {
     const mounts: ShareMount[] = [];
     try {
       for (const share of shares) {
@@ -173,6 +205,7 @@ export class BackupRunService {
     const interrupted = error instanceof BackupFailedError && error.code === 'ABORTED';
     const permanent =
       error instanceof RunFailedPermanentlyError ||
+      error instanceof PreCommandFailedError ||
       (error instanceof BackupFailedError && error.code === 'AUTH_FAILED') ||
       (error instanceof ShareConnectError && !error.retryable);
     const willRetry = interrupted || (!permanent && context.attempt < context.maxAttempts);

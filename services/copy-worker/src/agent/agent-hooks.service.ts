@@ -1,0 +1,162 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AgentAdminRepository, type BackupAgent, isAgentOnline, type NewLogLine, type Share } from '@backtrac/catalog';
+import { type CommandResult, journalDecision } from '@backtrac/xmlrpc';
+import { AgentCallbackRepository } from './agent-callback.repository.js';
+import { AGENT_HOOK_OPTIONS, type AgentHookOptions } from './agent-hooks.tokens.js';
+import { DirtyDirectories } from './dirty-directories.js';
+
+/** A share's pre-backup command failed, or could not run because the agent was unreachable. */
+export class PreCommandFailedError extends Error {
+  override name = 'PreCommandFailedError';
+}
+
+export interface HookLog {
+  add(line: NewLogLine): void;
+}
+
+type HookShare = Pick<Share, 'id' | 'name' | 'preCommand' | 'postCommand'>;
+
+/** The agent side of one backup run: who was prepared, and what its journal looked like then. */
+export interface AgentSession {
+  agent: BackupAgent | null;
+  /** Shares whose prepare() the agent answered; release() goes to these. */
+  prepared: string[];
+  /** The journal as prepare() left it (the least trustworthy answer of all shares). */
+  journal: CommandResult['journal'] | undefined;
+  /** Why the agent was not used (offline, unreachable), for the journal decision. */
+  unavailable: string | null;
+}
+
+export interface PreviousSnapshot {
+  seq: number;
+  startedAt: Date;
+  outcome: 'complete' | 'partial';
+}
+
+export type JournalPlan = { mode: 'journal'; dirty: DirtyDirectories; paths: number; reason: string } | { mode: 'walk'; reason: string };
+
+/** Clock differences between the gateway's database and this worker are absorbed by reading a bit more. */
+const SINCE_MARGIN_MS = 60_000;
+const OUTPUT_LIMIT = 8 * 1024;
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Pre/post-backup hooks and the change journal of a client's agent. Without an agent nothing
+ * changes: the share is read over SMB and walked.
+ */
+@Injectable()
+export class AgentHooksService {
+  constructor(
+    @Inject(AGENT_HOOK_OPTIONS) private readonly options: AgentHookOptions,
+    private readonly agents: AgentAdminRepository,
+    private readonly callbacks: AgentCallbackRepository,
+  ) {}
+
+  /** The client's agent for this run (null: none approved with a callback endpoint). */
+  async begin(clientId: string): Promise<AgentSession> {
+    return { agent: await this.agents.findForBackup(clientId), prepared: [], journal: undefined, unavailable: null };
+  }
+
+  /**
+   * Calls prepare(job) for every share. A failing pre command fails the run with its output; an
+   * agent that is offline or unreachable only gets a warning, unless a share has a pre command
+   * (a dump that did not run must not look like a good backup). Call release() afterwards in
+   * any case: shares prepared before a failure are released too.
+   */
+  async prepare(session: AgentSession, jobId: string, shares: readonly HookShare[], log: HookLog, now = new Date()): Promise<void> {
+    const agent = session.agent;
+    if (!agent) return;
+    if (!isAgentOnline(agent.lastHeartbeatAt, this.options.heartbeatSeconds, now)) {
+      session.unavailable = 'the agent is offline';
+      this.unavailable(shares, `agent ${agent.id} is offline (no heartbeat for ${this.options.heartbeatSeconds * 3} s)`, log);
+      return;
+    }
+    for (const share of shares) {
+      let result: CommandResult;
+      try {
+        result = await this.callbacks.prepare(agent, { jobId, share: share.name });
+      } catch (error) {
+        session.unavailable = 'the agent did not answer prepare()';
+        this.unavailable(shares, `agent ${agent.id} did not answer prepare(${share.name}): ${describe(error)}`, log);
+        return;
+      }
+      session.prepared.push(share.name);
+      session.journal = worstJournal(session.journal, result.journal);
+      this.logResult('pre', share.name, result, log);
+      if (!result.ok) throw new PreCommandFailedError(`pre-backup command of share ${share.name} failed${exitText(result)}: ${tail(result.output)}`);
+    }
+  }
+
+  /** Calls release(job) for every prepared share; its failures are logged, never thrown. */
+  async release(session: AgentSession, jobId: string, log: HookLog): Promise<void> {
+    if (!session.agent) return;
+    for (const share of session.prepared) {
+      try {
+        const result = await this.callbacks.release(session.agent, { jobId, share });
+        this.logResult('post', share, result, log);
+      } catch (error) {
+        log.add({ level: 'warn', message: `agent did not answer release(${share}): ${describe(error)}` });
+      }
+    }
+  }
+
+  /** Journal or walk, and when journal, the directories that must be listed for real. */
+  async plan(session: AgentSession, shares: readonly HookShare[], previous: PreviousSnapshot | null, full: boolean, now = new Date()): Promise<JournalPlan> {
+    if (full) return { mode: 'walk', reason: 'full backup requested' };
+    if (!session.agent) return { mode: 'walk', reason: 'no agent for this client' };
+    if (session.unavailable) return { mode: 'walk', reason: session.unavailable };
+    if (previous?.outcome === 'partial') return { mode: 'walk', reason: `the previous snapshot ${previous.seq} is partial` };
+    const decision = journalDecision(session.agent, previous?.startedAt ?? null, {
+      heartbeatSeconds: this.options.heartbeatSeconds,
+      now,
+      ...(session.journal ? { fromPrepare: session.journal } : {}),
+    });
+    if (decision.mode === 'walk') return decision;
+    const since = new Date(decision.since.getTime() - SINCE_MARGIN_MS);
+    const dirty = new DirtyDirectories();
+    let paths = 0;
+    for (const share of shares) {
+      for (const path of await this.agents.changedPaths(share.id, decision.epoch, since)) {
+        dirty.addReported(share.name, path);
+        paths++;
+      }
+    }
+    return { mode: 'journal', dirty, paths, reason: `the agent's journal is continuous since snapshot ${previous!.seq} started` };
+  }
+
+  private unavailable(shares: readonly HookShare[], message: string, log: HookLog): void {
+    const withPre = shares.filter((s) => s.preCommand.trim() !== '');
+    if (withPre.length > 0) {
+      throw new PreCommandFailedError(`${message}; share ${withPre.map((s) => s.name).join(', ')} has a pre-backup command that could not run, so no backup was taken`);
+    }
+    log.add({ level: 'warn', message: `${message}; backing up over SMB without hooks or journal` });
+  }
+
+  private logResult(kind: 'pre' | 'post', share: string, result: CommandResult, log: HookLog): void {
+    if (!result.ran) {
+      log.add({ level: 'info', message: `${kind === 'pre' ? 'prepare' : 'release'}(${share}): no ${kind}-backup command configured` });
+      return;
+    }
+    const what = result.timedOut ? `timed out after ${result.durationMs} ms` : `exited ${result.exitCode ?? 'without a code'} after ${result.durationMs} ms`;
+    log.add({
+      level: result.ok ? 'info' : kind === 'pre' ? 'error' : 'warn',
+      message: `${kind}-backup command of share ${share} ${what}${result.output ? `; output:\n${tail(result.output)}` : ''}`,
+    });
+  }
+}
+
+function worstJournal(a: CommandResult['journal'], b: CommandResult['journal']): CommandResult['journal'] {
+  if (!a || !b) return b ?? a;
+  if (a.epoch !== b.epoch) return { epoch: b.epoch, complete: false, flushed: a.flushed && b.flushed };
+  return { epoch: a.epoch, complete: a.complete && b.complete, flushed: a.flushed && b.flushed };
+}
+
+function exitText(result: CommandResult): string {
+  if (result.timedOut) return ' (timed out)';
+  return result.exitCode === null ? '' : ` (exit code ${result.exitCode})`;
+}
+
+function tail(output: string): string {
+  return output.length > OUTPUT_LIMIT ? `…${output.slice(-OUTPUT_LIMIT)}` : output.trimEnd();
+}
