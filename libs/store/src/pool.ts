@@ -24,6 +24,7 @@ const HASH_RE = /^[0-9a-f]{64}$/;
 const WRITES_IN_FLIGHT = 4;
 /** Contents up to this size are read into memory and hashed before anything is written. */
 const SMALL_CONTENT = 64 * 1024;
+const EARLY_SYNC_BYTES = 64 * 1024 * 1024;
 const POOL_NAME_RE = /^([0-9a-f]{64})(?:\.([1-9][0-9]*))?$/;
 
 export function parsePoolName(name: string): { sha256: string; variant: number } | undefined {
@@ -299,6 +300,8 @@ export class Pool {
     // Writes are positioned and several stay in flight, so disk writes overlap reading and hashing.
     const writes: Promise<unknown>[] = [];
     let writeError: unknown;
+    let synced = 0;
+    let flushing: Promise<unknown> = Promise.resolve();
     const put = (chunk: Uint8Array): void => {
       hash.update(chunk);
       writes.push(
@@ -307,6 +310,16 @@ export class Pool {
         }),
       );
       size += chunk.length;
+      // Large contents: push written data to disk while reading goes on, so the commit's syncfs
+      // finds little left to do (the kernel would otherwise keep it all dirty until then).
+      if (size - synced >= EARLY_SYNC_BYTES) {
+        synced = size;
+        flushing = flushing.then(() =>
+          fh.datasync().catch((err: unknown) => {
+            writeError ??= err;
+          }),
+        );
+      }
     };
     try {
       for (const chunk of head) put(chunk);
@@ -319,9 +332,11 @@ export class Pool {
         if (writeError !== undefined) throw writeError;
       }
       await Promise.all(writes);
+      await flushing;
       if (writeError !== undefined) throw writeError;
     } catch (err) {
       await Promise.all(writes);
+      await flushing;
       await fh.close();
       await unlink(tmp).catch(() => undefined);
       throw err;
