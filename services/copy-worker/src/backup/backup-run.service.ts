@@ -130,7 +130,8 @@ export class BackupRunService {
             seq,
             full: payload.full,
             filesInFlight: this.options.filesInFlight,
-            signal: context.signal,
+            // Stop when this worker shuts down, or when another worker could take the client over.
+          signal: AbortSignal.any([context.signal, lock.lost]),
             onProgress: (progress) => {
               context.reportProgress(progress);
               this.events.publish({

@@ -9,8 +9,8 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
 export interface HeldLock {
-  /** False once the lock was lost (Redis expired it): the holder must stop writing. */
-  readonly held: boolean;
+  /** Aborted when the lock is lost (it expired before it could be renewed): the holder must stop. */
+  readonly lost: AbortSignal;
   release(): Promise<void>;
 }
 
@@ -28,21 +28,21 @@ export class ClientLockRepository {
     const ttlMs = this.workerOptions.lockSeconds * 1000;
     const token = randomUUID();
     if ((await this.redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return null;
-    const state = { held: true };
+    const lost = new AbortController();
     const timer = setInterval(() => {
       this.redis.eval(EXTEND, 1, key, token, ttlMs).then(
-        (extended) => (state.held = extended === 1),
+        (extended) => {
+          if (extended !== 1) lost.abort(new Error(`lost the lock of client ${clientId}`));
+        },
+        // Redis unreachable for a moment: the next renewal tries again before the lock expires.
         () => undefined,
       );
     }, ttlMs / 3);
     timer.unref();
     return {
-      get held() {
-        return state.held;
-      },
+      lost: lost.signal,
       release: async () => {
         clearInterval(timer);
-        state.held = false;
         await this.redis.eval(RELEASE, 1, key, token);
       },
     };

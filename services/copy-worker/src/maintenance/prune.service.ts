@@ -78,7 +78,7 @@ export class PruneService {
       try {
         out.resumed = await this.finishExpired(client.clientId);
         for (const { snapshot } of client.plan.delete) {
-          if (!lock.held) throw new Error(`lost the lock of client ${client.clientId} while pruning`);
+          lock.lost.throwIfAborted();
           const result = await this.expiry.expire(snapshot.id, now);
           if (!result.expired) {
             out.refused.push({ seq: result.seq, reason: result.refused });
