@@ -131,7 +131,7 @@ export class BackupRunService {
             full: payload.full,
             filesInFlight: this.options.filesInFlight,
             // Stop when this worker shuts down, or when another worker could take the client over.
-          signal: AbortSignal.any([context.signal, lock.lost]),
+            signal: AbortSignal.any([context.signal, lock.lost]),
             onProgress: (progress) => {
               context.reportProgress(progress);
               this.events.publish({
