@@ -1,8 +1,11 @@
 // Benchmarks of the backup engine (services/copy-worker/src/engine) pulling from a private smbd
 // through @backtrac/smb into a hardlink store, against smbclient on the same share.
-// Plain TypeScript without decorators, run by Node's type stripping:
-//   node --conditions=source --import ./services/copy-worker/src/engine/testing/ts-resolve.mjs \
-//        test/bench/engine.bench.ts [backup-full-20k|backup-incr-nochange-100k|backup-full-1g]
+// Plain TypeScript without decorators, run by Node's type stripping, either through the runner
+// (`npm run bench -- engine [NAME]`, which builds first) or directly, after
+// `npx tsc -b libs/store libs/smb`:  node test/bench/engine.bench.ts [NAME]
+// or from sources only:  node --conditions=source --import ./services/copy-worker/src/engine/testing/ts-resolve.mjs test/bench/engine.bench.ts [NAME]
+// NAME: backup-full-20k | backup-incr-nochange-100k | backup-full-1g. The engine itself is always
+// loaded from its TypeScript sources (the resolve hook maps their '.js' imports to '.ts').
 // Prints one JSON line per bench {"bench","ours_s","reference_s","speedup",...}: medians of
 // BENCH_RUNS (default 3) runs, ours and smbclient alternating. BENCH_SCALE (default 1) shrinks
 // the data (0.1 = 2,000 files, 10,000 files, 100 MiB). backup-incr-nochange-100k also reports the
@@ -15,8 +18,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { connect } from '@backtrac/smb';
 import { HardlinkStore } from '@backtrac/store';
-import { BackupEngine, SmbShareSource } from '../../services/copy-worker/src/engine/index.ts';
 import { smbclientArgs, startSamba } from '../harness/samba.ts';
+
+// The hook must be registered before the engine's sources are imported, hence the dynamic imports.
+await import('../../services/copy-worker/src/engine/testing/ts-resolve.mjs');
+const { BackupEngine, SmbShareSource } = (await import('../../services/copy-worker/src/engine/index.ts')) as typeof import('../../services/copy-worker/src/engine/index.ts');
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
