@@ -5,6 +5,8 @@ import type { AppConfig } from '@backtrac/config';
 import { CatalogModule } from '@backtrac/catalog';
 import { QueueModule, REDIS } from '@backtrac/queue';
 import { HealthController, postgresAndRedisReadiness, structuredLogging } from '@backtrac/runtime';
+import { AgentsController } from './agents/agents.controller.js';
+import { AgentsService } from './agents/agents.service.js';
 import { AlertSettingsController } from './alerts/alert-settings.controller.js';
 import { AlertSettingsService } from './alerts/alert-settings.service.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -34,7 +36,7 @@ export class ApiModule {
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
         BackupsModule.forRoot(config),
       ],
-      controllers: [HealthController, AuthController, ClientsController, SharesController, SchedulesController, RetentionPoliciesController, AlertSettingsController],
+      controllers: [HealthController, AuthController, ClientsController, SharesController, SchedulesController, RetentionPoliciesController, AlertSettingsController, AgentsController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: APP_GUARD, useClass: SessionGuard },
@@ -47,6 +49,7 @@ export class ApiModule {
         RetentionPoliciesService,
         RetentionDryRunService,
         AlertSettingsService,
+        AgentsService,
       ],
     };
   }

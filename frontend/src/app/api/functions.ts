@@ -59,6 +59,14 @@ export type { AlertSettingsUpdate$Params as AlertSettingsUpdate$Params } from '.
 export { alertSettingsUpdate as alertSettingsUpdate } from './fn/alerts/alert-settings-update';
 export type { AlertSettingsTest$Params as AlertSettingsTest$Params } from './fn/alerts/alert-settings-test';
 export { alertSettingsTest as alertSettingsTest } from './fn/alerts/alert-settings-test';
+export type { AgentsIssueToken$Params as AgentsIssueToken$Params } from './fn/agents/agents-issue-token';
+export { agentsIssueToken as agentsIssueToken } from './fn/agents/agents-issue-token';
+export type { AgentsList$Params as AgentsList$Params } from './fn/agents/agents-list';
+export { agentsList as agentsList } from './fn/agents/agents-list';
+export type { AgentsApprove$Params as AgentsApprove$Params } from './fn/agents/agents-approve';
+export { agentsApprove as agentsApprove } from './fn/agents/agents-approve';
+export type { AgentsRevoke$Params as AgentsRevoke$Params } from './fn/agents/agents-revoke';
+export { agentsRevoke as agentsRevoke } from './fn/agents/agents-revoke';
 export type { BackupsStart$Params as BackupsStart$Params } from './fn/backups/backups-start';
 export { backupsStart as backupsStart } from './fn/backups/backups-start';
 export type { RunsList$Params as RunsList$Params } from './fn/runs/runs-list';

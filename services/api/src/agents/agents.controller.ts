@@ -1,0 +1,43 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthenticatedRequest } from '../auth/session.guard.js';
+import { AgentDto, ApproveAgentDto, CreateEnrolmentTokenDto, EnrolmentTokenDto } from './agent.dto.js';
+import { AgentsService } from './agents.service.js';
+
+@ApiTags('agents')
+@Controller()
+export class AgentsController {
+  constructor(private readonly agents: AgentsService) {}
+
+  @Post('clients/:id/enrolment-tokens')
+  @ApiOperation({ summary: 'Issue a one-time enrolment token for an agent on this client' })
+  @ApiCreatedResponse({ type: EnrolmentTokenDto })
+  async issueToken(@Req() request: AuthenticatedRequest, @Param('id', ParseUUIDPipe) clientId: string, @Body() body: CreateEnrolmentTokenDto): Promise<EnrolmentTokenDto> {
+    const issued = await this.agents.issueToken(request.user.id, clientId, body.ttlHours);
+    return EnrolmentTokenDto.from(issued, this.agents.gatewayUrl(request.headers.host));
+  }
+
+  @Get('agents')
+  @ApiOkResponse({ type: [AgentDto] })
+  async list(): Promise<AgentDto[]> {
+    return (await this.agents.list()).map(({ agent, online }) => AgentDto.from(agent, online));
+  }
+
+  @Post('agents/:id/approve')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Approve a pending agent (or move it to another client)' })
+  @ApiOkResponse({ type: AgentDto })
+  async approve(@Req() request: AuthenticatedRequest, @Param('id', ParseUUIDPipe) id: string, @Body() body: ApproveAgentDto): Promise<AgentDto> {
+    const { agent, online } = await this.agents.approve(`user:${request.user.id}`, id, body.clientId);
+    return AgentDto.from(agent, online);
+  }
+
+  @Post('agents/:id/revoke')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Revoke an agent: its secret stops working and it is no longer used for backups' })
+  @ApiOkResponse({ type: AgentDto })
+  async revoke(@Req() request: AuthenticatedRequest, @Param('id', ParseUUIDPipe) id: string): Promise<AgentDto> {
+    const { agent, online } = await this.agents.revoke(`user:${request.user.id}`, id);
+    return AgentDto.from(agent, online);
+  }
+}
