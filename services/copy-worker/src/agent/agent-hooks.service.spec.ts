@@ -24,11 +24,15 @@ describe('AgentHooksService', () => {
     await hooks.prepare(session, 'job1', [share('docs', 'pg_dump'), share('mail')], log, now);
     expect(callbacks.prepare).toHaveBeenCalledTimes(2);
     expect(lines[0]!.message).toContain('dumped');
-    const plan = await hooks.plan(session, [share('docs'), share('mail')], { seq: 3, startedAt: new Date(now.getTime() - 60_000), outcome: 'complete' }, false, now);
+    const plan = await hooks.plan(session, [share('docs', 'pg_dump'), share('mail')], { seq: 3, startedAt: new Date(now.getTime() - 60_000), outcome: 'complete' }, false, now);
     expect(plan.mode).toBe('journal');
-    expect(plan.mode === 'journal' && plan.dirty.mustList(['docs', 'a'])).toBe(true);
-    expect(plan.mode === 'journal' && plan.dirty.mustList(['docs', 'z'])).toBe(false);
-    expect(agents.changedPaths).toHaveBeenCalledWith('id-docs', agent.journalEpoch, new Date(now.getTime() - 120_000));
+    expect(agents.changedPaths).toHaveBeenCalledWith('id-mail', agent.journalEpoch, new Date(now.getTime() - 120_000));
+    expect(agents.changedPaths).toHaveBeenCalledTimes(1);
+    // docs has a pre command: what it wrote is not in the journal yet, so docs is walked.
+    expect(plan.mode === 'journal' && plan.dirty.mustList(['docs', 'z', 'y'])).toBe(true);
+    expect(plan.mode === 'journal' && plan.dirty.mustList(['mail', 'a'])).toBe(true);
+    expect(plan.mode === 'journal' && plan.dirty.mustList(['mail', 'z'])).toBe(false);
+    expect(plan.reason).toContain('share docs walked in full');
     await hooks.release(session, 'job1', log);
     expect(callbacks.release).toHaveBeenCalledTimes(2);
     expect(lines.at(-1)!.message).toContain('released');

@@ -116,13 +116,21 @@ export class AgentHooksService {
     const since = new Date(decision.since.getTime() - SINCE_MARGIN_MS);
     const dirty = new DirtyDirectories();
     let paths = 0;
+    const walked: string[] = [];
     for (const share of shares) {
+      // What the pre command wrote (the dump) reaches the journal only after prepare() returned.
+      if (share.preCommand.trim() !== '') {
+        dirty.add([share.name]);
+        walked.push(share.name);
+        continue;
+      }
       for (const path of await this.agents.changedPaths(share.id, decision.epoch, since)) {
         dirty.addReported(share.name, path);
         paths++;
       }
     }
-    return { mode: 'journal', dirty, paths, reason: `the agent's journal is continuous since snapshot ${previous!.seq} started` };
+    const also = walked.length > 0 ? `; share ${walked.join(', ')} walked in full because its pre-backup command may have changed it` : '';
+    return { mode: 'journal', dirty, paths, reason: `the agent's journal is continuous since snapshot ${previous!.seq} started${also}` };
   }
 
   private unavailable(shares: readonly HookShare[], message: string, log: HookLog): void {
