@@ -5,6 +5,10 @@
 // Each bench prints one JSON line {"bench","ours_s","reference_s","speedup"} with medians of
 // BENCH_RUNS (default 3) runs, ours and smbclient alternating. BENCH_SCALE (default 1) shrinks the
 // data for a quick look (0.1 = 100 MiB files, 2,000 small files, 10,000 entries).
+// Large files go through session.download/upload (reused buffers, positional local I/O; the
+// download sink hashes what it stores, as the copy worker's pool ingest does); BENCH_SMB_API=stream
+// measures createReadStream/createWriteStream with stream.pipeline instead. Every copy, ours and
+// smbclient's, is checked by sha256 against the source (outside the timings, except our inline hash).
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { connect, type SmbSession } from '@backtrac/smb';
 import { smbclientArgs, startSamba } from '../harness/samba.ts';
 
@@ -26,6 +30,17 @@ const SMALL_DIRS = Math.max(1, Math.round(200 * SCALE));
 const SMALL_PER_DIR = 100;
 const LIST_ENTRIES = Math.round(100_000 * SCALE);
 const COPY_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const API = process.env.BENCH_SMB_API ?? 'buffers';
+
+async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  await pipeline(createReadStream(path, { highWaterMark: 8 * MiB }), h);
+  return h.digest('hex');
+}
+
+function checkSame(what: string, actual: string, expected: string): void {
+  if (actual !== expected) throw new Error(`${what}: sha256 ${actual} differs from the source's ${expected}`);
+}
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -79,25 +94,66 @@ async function main(): Promise<void> {
       process.stdout.write(JSON.stringify(line) + '\n');
     };
 
+    let bigSha = '';
     if (wants('smb-get-1g') || wants('smb-put-1g')) {
       const block = randomBytes(16 * MiB);
       const fh = await open(join(root, 'big.bin'), 'w');
-      for (let off = 0; off < BIG; off += block.length) await fh.write(block, 0, Math.min(block.length, BIG - off));
+      const h = createHash('sha256');
+      for (let off = 0; off < BIG; off += block.length) {
+        const piece = block.subarray(0, Math.min(block.length, BIG - off));
+        h.update(piece);
+        await fh.write(piece);
+      }
       await fh.close();
+      bigSha = h.digest('hex');
     }
 
     if (wants('smb-get-1g')) {
       const ours: number[] = [];
       const ref: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
+      const runOurs = async (): Promise<void> => {
+        const out = join(scratch, 'ours.bin');
+        let sha = '';
         ours.push(await timed(async () => {
           const s = await session();
-          await pipeline(s.createReadStream('big.bin'), createWriteStream(join(scratch, 'ours.bin'), { highWaterMark: 8 * MiB }));
+          if (API === 'stream') {
+            await pipeline(s.createReadStream('big.bin'), createWriteStream(out, { highWaterMark: 8 * MiB }));
+          } else {
+            // The copy worker's pattern: hash each chunk and write it at its position, several
+            // writes in flight; the chunk's buffer goes back to the client when its write is done.
+            const fh = await open(out, 'w');
+            const h = createHash('sha256');
+            try {
+              await s.download('big.bin', (chunk, position) => {
+                h.update(chunk);
+                return fh.write(chunk, 0, chunk.length, position);
+              });
+            } finally {
+              await fh.close();
+            }
+            sha = h.digest('hex');
+          }
           await s.close();
         }));
-        await rm(join(scratch, 'ours.bin'), { force: true });
-        ref.push(await timed(() => smbclient(args, `get big.bin ${join(scratch, 'ref.bin')}`)));
-        await rm(join(scratch, 'ref.bin'), { force: true });
+        if (sha) checkSame('ours (inline hash)', sha, bigSha);
+        checkSame('ours', await sha256File(out), bigSha);
+        await rm(out, { force: true });
+      };
+      const runRef = async (): Promise<void> => {
+        const out = join(scratch, 'ref.bin');
+        ref.push(await timed(() => smbclient(args, `get big.bin ${out}`)));
+        checkSame('smbclient', await sha256File(out), bigSha);
+        await rm(out, { force: true });
+      };
+      // Alternate which tool goes first, so neither always inherits the other's page-cache state.
+      for (let i = 0; i < RUNS; i++) {
+        if (i % 2 === 0) {
+          await runOurs();
+          await runRef();
+        } else {
+          await runRef();
+          await runOurs();
+        }
       }
       report('smb-get-1g', ours, ref);
     }
@@ -105,17 +161,38 @@ async function main(): Promise<void> {
     if (wants('smb-put-1g')) {
       const ours: number[] = [];
       const ref: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
+      const runOurs = async (): Promise<void> => {
         ours.push(await timed(async () => {
           const s = await session();
-          // 8 MiB local reads: with fs's default 64 KiB every chunk costs a thread-pool round trip,
-          // which on a busy machine dominated the upload (smbclient reads the file in its own thread).
-          await pipeline(createReadStream(join(root, 'big.bin'), { highWaterMark: 8 * MiB }), s.createWriteStream('put-ours.bin', { overwrite: true }));
+          if (API === 'stream') {
+            // 8 MiB local reads: with fs's default 64 KiB every chunk costs a thread-pool round trip.
+            await pipeline(createReadStream(join(root, 'big.bin'), { highWaterMark: 8 * MiB }), s.createWriteStream('put-ours.bin', { overwrite: true }));
+          } else {
+            const fh = await open(join(root, 'big.bin'), 'r');
+            try {
+              await s.upload('put-ours.bin', async (target, position) => (await fh.read(target, 0, target.length, position)).bytesRead, { overwrite: true });
+            } finally {
+              await fh.close();
+            }
+          }
           await s.close();
         }));
+        checkSame('ours', await sha256File(join(root, 'put-ours.bin')), bigSha);
         await rm(join(root, 'put-ours.bin'), { force: true });
+      };
+      const runRef = async (): Promise<void> => {
         ref.push(await timed(() => smbclient(args, `put ${join(root, 'big.bin')} put-ref.bin`)));
+        checkSame('smbclient', await sha256File(join(root, 'put-ref.bin')), bigSha);
         await rm(join(root, 'put-ref.bin'), { force: true });
+      };
+      for (let i = 0; i < RUNS; i++) {
+        if (i % 2 === 0) {
+          await runOurs();
+          await runRef();
+        } else {
+          await runRef();
+          await runOurs();
+        }
       }
       report('smb-put-1g', ours, ref);
     }

@@ -12,10 +12,17 @@ const TRANSFORM_HEADER_SIZE = 52;
 const PROTOCOL_SMB2 = 0x424d53fe; // \xFE S M B read as LE uint32
 const PROTOCOL_TRANSFORM = 0x424d53fd; // \xFD S M B
 const CREDIT_UNIT = 65536;
+/** SMB2 header + READ response fixed part (StructureSize 17: 16 bytes before the data). */
+const PEEK_SIZE = HEADER_SIZE + 16;
 
 export interface SmbResponse {
   /** The whole SMB2 message (header at offset 0), so body offsets from the spec apply as-is. */
   msg: Buffer;
+  /**
+   * Set on a READ reply whose data went straight into the request's `into` buffer (then `msg` is
+   * only the header and the READ response's fixed part): the number of bytes placed there.
+   */
+  direct?: number;
   status: number;
   command: number;
   flags: number;
@@ -40,6 +47,12 @@ export interface RequestOptions {
   /** Encrypt even if the session does not require it (tree with SHARE_FLAG_ENCRYPT_DATA). */
   encrypt?: boolean;
   sessionId?: bigint;
+  /**
+   * READ only: the caller's buffer for the data. A plain (unsigned, unencrypted, uncompounded)
+   * SUCCESS reply is received straight into it instead of into a frame buffer of its own; the
+   * buffer is the caller's again once the request settles (never written after that).
+   */
+  into?: Buffer;
 }
 
 interface Pending {
@@ -117,6 +130,13 @@ export class SmbConnection {
   private headFill = 0;
   private frame: Buffer | undefined;
   private frameFill = 0;
+  /** Length of the frame being received (from the Direct-TCP header); 0 between frames. */
+  private frameLen = 0;
+  /** The first bytes of every frame, to decide where the rest goes. */
+  private readonly peek = Buffer.alloc(PEEK_SIZE);
+  private peekFill = 0;
+  /** A READ reply being received into its request's buffer. */
+  private directTarget: { id: bigint; p: Pending; into: Buffer; dataLen: number; fill: number; skip: number } | undefined;
   private closedError: Error | undefined;
   private closeListeners: ((err: Error) => void)[] = [];
 
@@ -130,6 +150,8 @@ export class SmbConnection {
   timedOut = false;
   /** Interim STATUS_PENDING replies seen (diagnostics; the final reply is what counts). */
   interimReplies = 0;
+  /** READ replies received straight into the caller's buffer (diagnostics). */
+  directReads = 0;
 
   get isClosed(): boolean {
     return this.closedError !== undefined;
@@ -191,6 +213,7 @@ export class SmbConnection {
     this.pending.clear();
     this.queue.length = 0;
     this.frame = undefined;
+    this.directTarget = undefined;
     for (const l of this.closeListeners) l(err);
   }
 
@@ -198,14 +221,15 @@ export class SmbConnection {
 
   /**
    * Bytes from the socket, read into a buffer that is reused after we return: every frame is
-   * copied exactly once, into a buffer of its own size (bounded by maxFrame).
+   * copied exactly once, either into a buffer of its own size (bounded by maxFrame) or, for a
+   * plain READ reply whose request supplied `into`, straight into that buffer.
    */
   private onBytes(chunk: Buffer): void {
     if (this.closedError) return;
     try {
       let off = 0;
       while (off < chunk.length) {
-        if (!this.frame) {
+        if (this.frameLen === 0) {
           const n = Math.min(4 - this.headFill, chunk.length - off);
           chunk.copy(this.head, this.headFill, off, off + n);
           this.headFill += n;
@@ -216,16 +240,56 @@ export class SmbConnection {
           const len = this.head.readUIntBE(1, 3);
           if (len > this.maxFrame) throw new SmbProtocolError(`frame of ${len} bytes exceeds the limit of ${this.maxFrame}`);
           if (len < HEADER_SIZE) throw new SmbProtocolError(`frame of ${len} bytes is shorter than an SMB2 header`);
-          this.frame = Buffer.allocUnsafe(len);
-          this.frameFill = 0;
+          this.frameLen = len;
+          this.peekFill = 0;
+          this.frame = undefined;
+          this.directTarget = undefined;
         }
-        const n = Math.min(this.frame.length - this.frameFill, chunk.length - off);
-        chunk.copy(this.frame, this.frameFill, off, off + n);
+        if (!this.frame && !this.directTarget) {
+          // Collect the header (and a READ reply's fixed part) before choosing the destination.
+          const want = Math.min(PEEK_SIZE, this.frameLen);
+          const n = Math.min(want - this.peekFill, chunk.length - off);
+          chunk.copy(this.peek, this.peekFill, off, off + n);
+          this.peekFill += n;
+          off += n;
+          if (this.peekFill < want) return;
+          this.directTarget = this.directCandidate();
+          if (!this.directTarget) {
+            this.frame = Buffer.allocUnsafe(this.frameLen);
+            this.peek.copy(this.frame, 0, 0, want);
+            this.frameFill = want;
+          }
+        }
+        const d = this.directTarget;
+        if (d) {
+          if (d.fill < d.dataLen) {
+            const n = Math.min(d.dataLen - d.fill, chunk.length - off);
+            // Only while the request is still waiting: after a timeout the buffer is the caller's.
+            if (this.pending.get(d.id) === d.p) chunk.copy(d.into, d.fill, off, off + n);
+            d.fill += n;
+            off += n;
+          } else {
+            const n = Math.min(d.skip, chunk.length - off);
+            d.skip -= n;
+            off += n;
+          }
+          if (d.fill === d.dataLen && d.skip === 0) {
+            this.directTarget = undefined;
+            this.frameLen = 0;
+            this.directReads++;
+            this.onMessage(Buffer.from(this.peek), false, d.dataLen);
+            if (this.closedError) return;
+          }
+          continue;
+        }
+        const frame = this.frame!;
+        const n = Math.min(frame.length - this.frameFill, chunk.length - off);
+        chunk.copy(frame, this.frameFill, off, off + n);
         this.frameFill += n;
         off += n;
-        if (this.frameFill === this.frame.length) {
-          const frame = this.frame;
+        if (this.frameFill === frame.length) {
           this.frame = undefined;
+          this.frameLen = 0;
           this.onFrame(frame);
           if (this.closedError) return;
         }
@@ -233,6 +297,30 @@ export class SmbConnection {
     } catch (err) {
       this.fail(err instanceof Error ? err : new SmbProtocolError(String(err)));
     }
+  }
+
+  /**
+   * Whether the frame whose first PEEK_SIZE bytes are in `peek` is a plain successful READ reply
+   * for a waiting request that asked for its data in `into`: not a transform (encrypted) frame,
+   * not compounded, not signed (a signature covers the whole message, which we would not keep),
+   * data right after the fixed part and no larger than what was asked for.
+   */
+  private directCandidate(): typeof this.directTarget {
+    const h = this.peek;
+    const len = this.frameLen;
+    if (len < PEEK_SIZE || this.peekFill < PEEK_SIZE) return undefined;
+    if (h.readUInt32LE(0) !== PROTOCOL_SMB2 || h.readUInt16LE(4) !== HEADER_SIZE) return undefined;
+    if (h.readUInt32LE(8) !== NtStatus.SUCCESS || h.readUInt16LE(12) !== Command.READ) return undefined;
+    const flags = h.readUInt32LE(16);
+    if (!(flags & HeaderFlags.SERVER_TO_REDIR) || flags & HeaderFlags.SIGNED || h.readUInt32LE(20) !== 0) return undefined;
+    const id = h.readBigUInt64LE(24);
+    const p = this.pending.get(id);
+    const into = p?.options.into;
+    if (!p || !into || p.command !== Command.READ || p.sentEncrypted) return undefined;
+    if (h.readUInt16LE(HEADER_SIZE) !== 17 || h.readUInt8(HEADER_SIZE + 2) !== PEEK_SIZE) return undefined;
+    const dataLen = h.readUInt32LE(HEADER_SIZE + 4);
+    if (dataLen === 0 || dataLen > into.length || PEEK_SIZE + dataLen > len) return undefined;
+    return { id, p, into, dataLen, fill: 0, skip: len - PEEK_SIZE - dataLen };
   }
 
   private onFrame(frame: Buffer): void {
@@ -259,7 +347,7 @@ export class SmbConnection {
     }
   }
 
-  private onMessage(msg: Buffer, encrypted: boolean): void {
+  private onMessage(msg: Buffer, encrypted: boolean, direct?: number): void {
     if (msg.readUInt32LE(0) !== PROTOCOL_SMB2 || msg.readUInt16LE(4) !== HEADER_SIZE) {
       throw new SmbProtocolError('invalid SMB2 header');
     }
@@ -298,7 +386,7 @@ export class SmbConnection {
       this.settle(messageId, p, err as Error);
       return;
     }
-    const res: SmbResponse = { msg, status, command, flags, messageId, sessionId, treeId };
+    const res: SmbResponse = { msg, direct, status, command, flags, messageId, sessionId, treeId };
     if (status === NtStatus.SUCCESS || p.options.okStatuses?.includes(status)) {
       this.settle(messageId, p, undefined, res);
     } else {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aesCmac, hmacMd5, rc4, smbKdf } from './crypto.js';
 import { connect, SmbError, SmbProtocolError, SmbStatusError, SmbTimeoutError } from './index.js';
 import { ntowfV2, spnegoExtractNtlm } from './ntlm.js';
+import type { SmbClientSession } from './session.js';
 
 const FILE_SIZE = 200_000;
 const pattern = (offset: number, length: number): Buffer => {
@@ -33,7 +34,9 @@ type Mutation =
   | { kind: 'expire' }
   | { kind: 'unsigned' }
   | { kind: 'bad-signature' }
-  | { kind: 'validate-mismatch' };
+  | { kind: 'validate-mismatch' }
+  | { kind: 'stall-mid-data'; resumeMs: number }
+  | { kind: 'flip-data' };
 
 interface Scenario {
   step: Step;
@@ -299,6 +302,21 @@ function handleConnection(socket: Socket): void {
           break;
         case 'silence':
           break;
+        case 'flip-data':
+          res = Buffer.from(res);
+          res[res.length - 10]! ^= 1;
+          socket.write(frame(res));
+          break;
+        case 'stall-mid-data': {
+          // Header and part of the data now, the rest only after the client's timeout.
+          const f = frame(res);
+          const cut = 4 + 80 + Math.floor((res.length - 80) / 3);
+          socket.write(f.subarray(0, cut));
+          setTimeout(() => {
+            if (!socket.destroyed) socket.write(f.subarray(cut));
+          }, m.resumeMs);
+          break;
+        }
         case 'zero-credits':
           res = Buffer.from(res);
           res.writeUInt16LE(0, 14);
@@ -375,6 +393,9 @@ afterAll(async () => {
 
 const TIMEOUT = 400;
 
+/** How attempt() reads the file: one compound (readFile) or separate READs into lent buffers (download). */
+let readVia: 'readFile' | 'download' = 'readFile';
+
 /** Connect and read the whole file; resolves with the outcome, fails the test on a hang. */
 async function attempt(s: Scenario): Promise<{ data?: Buffer; error?: unknown; ms: number }> {
   scenario = s;
@@ -382,7 +403,10 @@ async function attempt(s: Scenario): Promise<{ data?: Buffer; error?: unknown; m
   const run = (async () => {
     const session = await connect(`smb://u@127.0.0.1:${port}/share`, { password: 'p' }, { timeoutMs: TIMEOUT, connectTimeoutMs: 2 * TIMEOUT, dialects: [signedMode ? '3.0' : '2.1'] });
     try {
-      return await session.readFile('file.bin');
+      if (readVia === 'readFile') return await session.readFile('file.bin');
+      const parts: Buffer[] = [];
+      await session.download('file.bin', (c) => void parts.push(Buffer.from(c)), { chunkSize: 64 * 1024, concurrency: 3 });
+      return Buffer.concat(parts);
     } finally {
       await session.close();
     }
@@ -511,6 +535,80 @@ describe('fake server fuzzing', () => {
       expect((mismatch.error as Error).message).toContain('VALIDATE_NEGOTIATE_INFO');
     } finally {
       signedMode = false;
+    }
+  });
+
+  it('download: READ replies received into lent buffers; corrupted ones are errors, signed ones verified first', async () => {
+    readVia = 'download';
+    try {
+      for (const kind of ['none', 'interim-then-final'] as const) {
+        const r = await attempt({ step: 'read', mutation: { kind } });
+        expect(r.error, kind).toBeUndefined();
+        expect(r.data?.equals(pattern(0, FILE_SIZE)), kind).toBe(true);
+      }
+      for (const kind of ['interim-only', 'silence'] as const) {
+        const r = await attempt({ step: 'read', mutation: { kind } });
+        expect((r.error as SmbError).code, kind).toBe('ETIMEDOUT');
+      }
+      const broken: Mutation[] = [
+        { kind: 'truncate', keep: 70 },
+        { kind: 'truncate', keep: 80 },
+        { kind: 'truncate', keep: 5000 },
+        { kind: 'oversize', length: 0xffffff },
+        { kind: 'huge-field' },
+        { kind: 'cut' },
+        { kind: 'bad-frame-type' },
+        { kind: 'wrong-command' },
+      ];
+      for (const mutation of broken) {
+        const r = await attempt({ step: 'read', mutation });
+        expect(r.error, JSON.stringify(mutation)).toBeInstanceOf(SmbError);
+        expect(r.ms).toBeLessThan(2 * TIMEOUT + 1500);
+      }
+      const r = rng(777);
+      for (let i = 0; i < 40; i++) {
+        const mutation: Mutation = i % 2 ? { kind: 'garble', seed: Math.floor(r() * 1e9), count: 1 + Math.floor(r() * 8) } : { kind: 'truncate', keep: Math.floor(r() * 200) };
+        const res = await attempt({ step: 'read', mutation });
+        if (res.error) expect(res.error, JSON.stringify(mutation)).toBeInstanceOf(SmbError);
+        else expect(res.data?.length, JSON.stringify(mutation)).toBe(FILE_SIZE);
+      }
+      signedMode = true;
+      try {
+        const ok = await attempt({ step: 'read', mutation: { kind: 'none' } });
+        expect(ok.data?.equals(pattern(0, FILE_SIZE))).toBe(true);
+        for (const mutation of [{ kind: 'bad-signature' }, { kind: 'unsigned' }, { kind: 'garble', seed: 99, count: 1 }] as Mutation[]) {
+          const bad = await attempt({ step: 'read', mutation });
+          expect(bad.error, JSON.stringify(mutation)).toBeInstanceOf(SmbError);
+        }
+        // A flipped data byte deep in the reply: only the signature can catch it.
+        const tampered = await attempt({ step: 'read', mutation: { kind: 'flip-data' } });
+        expect(tampered.error).toBeInstanceOf(SmbProtocolError);
+        expect((tampered.error as Error).message).toMatch(/signature/);
+      } finally {
+        signedMode = false;
+      }
+    } finally {
+      readVia = 'readFile';
+    }
+  });
+
+  it('never writes into a READ buffer after the request timed out mid-data', async () => {
+    scenario = { step: 'read', mutation: { kind: 'stall-mid-data', resumeMs: 3 * TIMEOUT } };
+    const session = (await connect(`smb://u@127.0.0.1:${port}/share`, { password: 'p' }, { timeoutMs: TIMEOUT, dialects: ['2.1'] })) as SmbClientSession;
+    try {
+      const h = await session.open('file.bin', { access: 1, disposition: 1, options: 0x40 });
+      const target = Buffer.alloc(64 * 1024, 0xee);
+      const err = await session.readInto(h.fileId, 0, target, 'file.bin').catch((e: unknown) => e);
+      expect((err as SmbError).code).toBe('ETIMEDOUT');
+      const snapshot = Buffer.from(target);
+      // The first part arrived in time and went straight into the buffer (the direct path ran)...
+      expect(snapshot.subarray(0, 1000).equals(pattern(0, 1000))).toBe(true);
+      expect(snapshot.subarray(snapshot.length - 1000).equals(Buffer.alloc(1000, 0xee))).toBe(true);
+      // ...and the rest, arriving after the timeout, is dropped: the buffer is the caller's again.
+      await new Promise((r) => setTimeout(r, 3 * TIMEOUT));
+      expect(target.equals(snapshot)).toBe(true);
+    } finally {
+      await session.close();
     }
   });
 

@@ -2,6 +2,7 @@
 export { connect } from './session.js';
 export type { SmbSession, SmbEntry, SmbEntryType, SmbConnectOptions, SetTimesOptions, SmbSessionInfo } from './session.js';
 export type { SmbReadStream, SmbWriteStream, ReadStreamOptions, WriteStreamOptions } from './streams.js';
+export type { DownloadSink, DownloadOptions, UploadSource, UploadOptions } from './transfer.js';
 export { SmbError, SmbStatusError, SmbTimeoutError, SmbConnectionError, SmbProtocolError } from './errors.js';
 export { NtStatus, ntStatusName } from './status.js';
 export { parseSmbUrl, type SmbUrl } from './url.js';
