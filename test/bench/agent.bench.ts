@@ -6,6 +6,7 @@
 // on the real XML-RPC transport; 200 enrolled agents heartbeat once a second for 30 s from a
 // separate load process. Reports p50/p99/max latency and errors. Goal: p99 < 50 ms, zero errors.
 // BENCH_AGENTS and BENCH_SECONDS shrink it for a quick look.
+// backup-incr-journal-100k: see test/bench/agent-journal.bench.ts.
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -176,9 +177,15 @@ async function gatewayHeartbeats(): Promise<void> {
 const arg = process.argv[2];
 if (arg === '--load') {
   await loadProcess();
-} else if (arg === undefined || arg === 'gateway-heartbeats' || arg === 'agent') {
+} else if (arg === 'gateway-heartbeats') {
   await gatewayHeartbeats();
+} else if (arg === 'backup-incr-journal-100k') {
+  // In test/bench/agent-journal.bench.ts (the copy worker's journal mode over smbd).
+  await (await import('./agent-journal.bench.ts')).backupIncrJournal100k();
+} else if (arg === undefined || arg === 'agent') {
+  await gatewayHeartbeats();
+  await (await import('./agent-journal.bench.ts')).backupIncrJournal100k();
 } else {
-  process.stderr.write(`unknown bench "${arg}"; known: gateway-heartbeats\n`);
+  process.stderr.write(`unknown bench "${arg}"; known: gateway-heartbeats, backup-incr-journal-100k\n`);
   process.exitCode = 2;
 }
