@@ -16,6 +16,7 @@ export const routes: Routes = [
       { path: 'runs', loadChildren: () => import('./runs/runs.routes').then((m) => m.RUNS_ROUTES) },
       { path: 'browse', loadChildren: () => import('./browse/browse.routes').then((m) => m.BROWSE_ROUTES) },
       { path: 'restore', loadChildren: () => import('./restore/restore.routes').then((m) => m.RESTORE_ROUTES) },
+      { path: 'agents', loadChildren: () => import('./agents/agents.routes').then((m) => m.AGENTS_ROUTES) },
       { path: 'alerts', loadChildren: () => import('./alerts/alerts.routes').then((m) => m.ALERTS_ROUTES) },
     ],
   },

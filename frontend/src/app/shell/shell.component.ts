@@ -28,6 +28,7 @@ export class ShellComponent {
   protected readonly nav: readonly NavItem[] = [
     { path: '/dashboard', label: 'Dashboard', icon: 'dashboard' },
     { path: '/clients', label: 'Clients', icon: 'computer' },
+    { path: '/agents', label: 'Agents', icon: 'settings_remote' },
     { path: '/schedules', label: 'Schedules', icon: 'schedule' },
     { path: '/alerts', label: 'Alerts', icon: 'notifications' },
     { path: '/runs', label: 'Runs', icon: 'history' },

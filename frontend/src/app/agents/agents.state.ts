@@ -1,0 +1,71 @@
+import { Injectable, inject, signal } from '@angular/core';
+import { Api } from '../api/api';
+import { agentsApprove } from '../api/fn/agents/agents-approve';
+import { agentsIssueToken } from '../api/fn/agents/agents-issue-token';
+import { agentsList } from '../api/fn/agents/agents-list';
+import { agentsRevoke } from '../api/fn/agents/agents-revoke';
+import { clientsList } from '../api/fn/clients/clients-list';
+import { AgentDto as Agent } from '../api/models/agent-dto';
+import { ClientDto as Client } from '../api/models/client-dto';
+import { EnrolmentTokenDto as EnrolmentToken } from '../api/models/enrolment-token-dto';
+import { httpErrorMessage } from '../http-error-message';
+
+/** Agents with their online state, the clients they can belong to, and the last issued token. */
+@Injectable()
+export class AgentsState {
+  private readonly api = inject(Api);
+  private readonly _agents = signal<readonly Agent[]>([]);
+  private readonly _clients = signal<readonly Client[]>([]);
+  private readonly _token = signal<EnrolmentToken | null>(null);
+  private readonly _loading = signal(false);
+  private readonly _error = signal<string | null>(null);
+
+  readonly agents = this._agents.asReadonly();
+  readonly clients = this._clients.asReadonly();
+  /** Shown once: the raw token is not kept by the server. */
+  readonly token = this._token.asReadonly();
+  readonly loading = this._loading.asReadonly();
+  readonly error = this._error.asReadonly();
+
+  async load(): Promise<void> {
+    await this.guard(async () => {
+      const [agents, clients] = await Promise.all([this.api.invoke(agentsList), this.api.invoke(clientsList)]);
+      this._agents.set(agents);
+      this._clients.set([...clients].sort((a, b) => a.name.localeCompare(b.name)));
+    });
+  }
+
+  clientName(id: string | null): string {
+    return this._clients().find((c) => c.id === id)?.name ?? '—';
+  }
+
+  issueToken(clientId: string): Promise<void> {
+    return this.guard(async () => {
+      this._token.set(await this.api.invoke(agentsIssueToken, { id: clientId, body: {} }));
+    });
+  }
+
+  approve(id: string, clientId: string): Promise<void> {
+    return this.guard(async () => this.replace(await this.api.invoke(agentsApprove, { id, body: { clientId } })));
+  }
+
+  revoke(id: string): Promise<void> {
+    return this.guard(async () => this.replace(await this.api.invoke(agentsRevoke, { id })));
+  }
+
+  private replace(agent: Agent): void {
+    this._agents.update((list) => list.map((a) => (a.id === agent.id ? agent : a)));
+  }
+
+  private async guard(work: () => Promise<void>): Promise<void> {
+    this._loading.set(true);
+    this._error.set(null);
+    try {
+      await work();
+    } catch (err) {
+      this._error.set(httpErrorMessage(err));
+    } finally {
+      this._loading.set(false);
+    }
+  }
+}
