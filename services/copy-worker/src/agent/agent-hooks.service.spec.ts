@@ -73,6 +73,9 @@ describe('AgentHooksService', () => {
     expect((await hooks.plan(session, [share('docs')], prev, false, now)).reason).toMatch(/gap/);
     expect((await hooks.plan(session, [share('docs')], { ...prev, startedAt: now, outcome: 'partial' }, false, now)).reason).toMatch(/partial/);
     expect((await hooks.plan(session, [share('docs')], prev, true, now)).reason).toMatch(/full/);
+    const recent = { ...prev, startedAt: new Date(now.getTime() - 60_000) };
+    expect((await hooks.plan(session, [{ ...share('docs'), updatedAt: now }], recent, false, now)).reason).toBe('share docs was edited since the previous snapshot');
+    expect((await hooks.plan(session, [{ ...share('docs'), updatedAt: new Date(0) }], recent, false, now)).mode).toBe('journal');
     const none = setup(null);
     expect((await none.hooks.plan(await none.hooks.begin('c1'), [share('docs')], prev, false, now)).mode).toBe('walk');
   });

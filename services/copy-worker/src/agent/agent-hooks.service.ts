@@ -14,7 +14,7 @@ export interface HookLog {
   add(line: NewLogLine): void;
 }
 
-type HookShare = Pick<Share, 'id' | 'name' | 'preCommand' | 'postCommand'>;
+type HookShare = Pick<Share, 'id' | 'name' | 'preCommand' | 'postCommand'> & Partial<Pick<Share, 'updatedAt'>>;
 
 /** The agent side of one backup run: who was prepared, and what its journal looked like then. */
 export interface AgentSession {
@@ -107,6 +107,9 @@ export class AgentHooksService {
     if (!session.agent) return { mode: 'walk', reason: 'no agent for this client' };
     if (session.unavailable) return { mode: 'walk', reason: session.unavailable };
     if (previous?.outcome === 'partial') return { mode: 'walk', reason: `the previous snapshot ${previous.seq} is partial` };
+    // Excludes or the share's path may differ from what the previous snapshot was taken with.
+    const edited = previous ? shares.find((s) => s.updatedAt && s.updatedAt.getTime() >= previous.startedAt.getTime()) : undefined;
+    if (edited) return { mode: 'walk', reason: `share ${edited.name} was edited since the previous snapshot` };
     const decision = journalDecision(session.agent, previous?.startedAt ?? null, {
       heartbeatSeconds: this.options.heartbeatSeconds,
       now,
