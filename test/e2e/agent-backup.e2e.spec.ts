@@ -217,6 +217,16 @@ describe('agent-assisted backups (real services, smbd, the real agent)', () => {
     expect(fourth.run, fourth.log).toMatchObject({ state: 'succeeded', seq: 4, files_new: 1 });
     expect(fourth.mode).toBe('journal');
     await restoredMatches(4);
-    await stopAgent(agent, 'SIGTERM');
+  });
+
+  it('refuses a backup when the agent cannot run a share\'s pre command', async () => {
+    await stopAgent(agent!, 'SIGTERM');
+    const runId = await driver.enqueue(clientId);
+    const run = await driver.waitFinished(runId);
+    expect(run.state).toBe('failed');
+    expect(run.error).toMatch(/did not answer prepare\((db|docs)\): .*ECONNREFUSED.*; share db has a pre-backup command that could not run, so no backup was taken/);
+    expect(run.attempts).toBeLessThanOrEqual(1);
+    const [{ n }] = await driver.query<{ n: number }>('SELECT count(*)::int AS n FROM snapshots WHERE client_id = $1', [clientId]);
+    expect(n).toBe(4);
   });
 });
