@@ -1,4 +1,4 @@
-import { mkdir, writeFile, utimes } from 'node:fs/promises';
+import { mkdir, rm, writeFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fsck, HardlinkStore, restoreSnapshot } from '@backtrac/store';
@@ -64,6 +64,29 @@ describe('BackupEngine over a real smbd share', () => {
     }
     expect(restored.size).toBe(expected.size);
     expect((await fsck(store)).ok).toBe(true);
+  });
+
+  it('a file listed small is read whole in one request, and in full even when it grew since', async () => {
+    const source = (await openBackupSource(server.url('data', USER), { password: PASSWORD })) as SmbShareSource;
+    try {
+      const read = async (path: string[]): Promise<Buffer> => {
+        const chunks: Uint8Array[] = [];
+        for await (const c of await source.createReadStream(path)) chunks.push(c);
+        return Buffer.concat(chunks);
+      };
+      await writeFile(join(share, 'grows.bin'), 'small');
+      const listed = await source.list([]);
+      expect(listed.find((e) => e.name === 'grows.bin')?.size).toBe(5);
+      const grown = Buffer.alloc(3 * 1024 * 1024 + 17, 'g');
+      await writeFile(join(share, 'grows.bin'), grown);
+      expect((await read(['grows.bin'])).equals(grown)).toBe(true);
+      // Read again (no longer remembered as small): the streaming path gives the same bytes.
+      expect((await read(['grows.bin'])).equals(grown)).toBe(true);
+      expect(source.bytesRead).toBe(2 * grown.length);
+    } finally {
+      await source.close();
+      await rm(join(share, 'grows.bin'), { force: true });
+    }
   });
 
   it('a wrong password fails the run with that reason', async () => {
