@@ -153,6 +153,7 @@ describe('prune: retention carried out on the catalog and a real store (Postgres
     const { id, shareDir } = await addClient('bravo', 1);
     for (let g = 1; g <= 4; g++) expect((await backUp(id, shareDir, g)).state).toBe('succeeded');
     const ids = new Map<number, string>((await app.get(SnapshotExpiryRepository).snapshotSeqs(id)).map((s) => [s.seq, s.id]));
+    expect([...ids.keys()]).toEqual([1, 2, 3, 4]);
 
     // The guards hold whatever a plan says.
     const expiry = app.get(SnapshotExpiryRepository);
