@@ -6,7 +6,9 @@ import { Access, CreateOptions, Disposition, ShareAccess } from './protocol.js';
 import type { SetTimesOptions, SmbClientSession } from './session.js';
 
 const DEFAULT_READ_CHUNK = 4 * 1024 * 1024;
-const DEFAULT_WRITE_CHUNK = 1024 * 1024;
+// 4 MiB WRITEs: a quarter of the requests and local reads of 1 MiB ones, which cost us three
+// times the user CPU for a 1 GiB upload on loopback Samba 4.17 at no gain in throughput.
+const DEFAULT_WRITE_CHUNK = 4 * 1024 * 1024;
 
 /**
  * Receives the file's bytes in order. `chunk` is lent, not given: it stays valid until the
@@ -42,7 +44,7 @@ export interface UploadOptions {
   overwrite?: boolean;
   /** Times set on the handle just before it is closed. */
   times?: SetTimesOptions;
-  /** Bytes per WRITE (default min(server max, 1 MiB)). */
+  /** Bytes per WRITE (default min(server max, 4 MiB)). */
   chunkSize?: number;
   /** WRITEs in flight (default 4). */
   concurrency?: number;
