@@ -227,10 +227,15 @@ describe.each(CONFIGS)('smbd with $name', (config) => {
     if (plain) expect(internal.conn.directReads - direct0).toBeGreaterThanOrEqual(64);
     else expect(internal.conn.directReads - direct0).toBe(0);
 
-    // An unaligned range, with a sink that copies synchronously.
+    // An unaligned range, with a sink that copies synchronously, on shared buffers (for workers).
     const start = 3 * MiB + 12345;
     const parts: Buffer[] = [];
-    await session.download('big64.bin', (chunk) => void parts.push(Buffer.from(chunk)), { start, end: start + 5 * MiB + 17, chunkSize: 256 * 1024 });
+    let shared = true;
+    await session.download('big64.bin', (chunk) => {
+      shared &&= chunk.buffer instanceof SharedArrayBuffer;
+      parts.push(Buffer.from(chunk));
+    }, { start, end: start + 5 * MiB + 17, chunkSize: 256 * 1024, shared: true });
+    expect(shared).toBe(true);
     expect(Buffer.concat(parts).equals(big64.subarray(start, start + 5 * MiB + 18))).toBe(true);
 
     // Upload from a source that fills irregular amounts, then overwrite refused without the flag.

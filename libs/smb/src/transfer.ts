@@ -29,6 +29,11 @@ export interface DownloadOptions {
   concurrency?: number;
   /** Sink promises pending at once (default 4); each holds one buffer. */
   sinkConcurrency?: number;
+  /**
+   * Allocate the buffers on SharedArrayBuffers, so the sink can hand a chunk to a worker thread
+   * (e.g. to hash it) without a copy. The lending rule is the same: hands off once its promise settles.
+   */
+  shared?: boolean;
   signal?: AbortSignal;
 }
 
@@ -85,7 +90,7 @@ export async function download(session: SmbClientSession, path: string, sink: Do
     if (b) return b;
     if (allocated >= maxBuffers) return undefined;
     allocated++;
-    return Buffer.allocUnsafeSlow(chunk);
+    return opts.shared ? Buffer.from(new SharedArrayBuffer(chunk)) : Buffer.allocUnsafeSlow(chunk);
   };
   const fill = (): void => {
     while (reads.length < concurrency && next < limit) {
