@@ -229,21 +229,29 @@ export class Pool {
     const fast = this.linkToFastDetailed(sha256, dest);
     if (fast === 'linked') return { sha256, size, storedNew: false };
     if (fast === 'other' && (await this.linkTo(sha256, dest, stagingDir))) return { sha256, size, storedNew: false };
-    const tmp = join(stagingDir, `in-${process.pid}-${this.tmpCounter++}`);
-    writeFileSync(tmp, data, { flag: 'wx', mode: 0o444 });
+    // New content: written in place at `dest` (inside the unfinished snapshot, so no staging
+    // file to create, link and remove), then offered to the pool by link(2) once complete. The
+    // pool name only ever appears on a fully written file, and never replaces an existing one.
+    writeFileSync(dest, data, { flag: 'wx', mode: 0o444 });
     try {
-      const storedNew = this.addToPoolSync(tmp, sha256);
-      if (storedNew) await this.fault?.('pooled');
+      const storedNew = this.addToPoolSync(dest, sha256);
+      if (storedNew) {
+        await this.fault?.('pooled');
+        return { sha256, size, storedNew };
+      }
+      // Stored meanwhile by another job (or a full first copy): share that copy instead.
+      unlinkSync(dest);
       if (!this.linkToFast(sha256, dest) && !(await this.linkTo(sha256, dest, stagingDir))) {
         throw new StoreError('ENTRY_NOT_FOUND', `pool file ${sha256} vanished while linking`);
       }
-      return { sha256, size, storedNew };
-    } finally {
+      return { sha256, size, storedNew: false };
+    } catch (err) {
       try {
-        unlinkSync(tmp);
+        unlinkSync(dest);
       } catch {
-        // already gone
+        // not there (any more)
       }
+      throw err;
     }
   }
 
@@ -259,6 +267,13 @@ export class Pool {
 
   private addToPoolSync(tmp: string, sha256: string): boolean {
     const target = this.variantPath(sha256, 0);
+    // A fresh store lacks most of its 65,536 buckets: create one before the first link into it
+    // (two calls) rather than after a failed link (three).
+    const bucket = this.bucket(sha256);
+    if (!this.madeDirs.has(bucket)) {
+      this.makeBucketSync(sha256);
+      this.madeDirs.add(bucket);
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         linkSync(tmp, target);
