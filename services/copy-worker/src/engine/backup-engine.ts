@@ -114,7 +114,7 @@ export class BackupFailedError extends Error {
 type Slot = Promise<ManifestEntry | undefined>;
 
 const PENDING_LIMIT = 512;
-const LIST_AHEAD = 4;
+const LIST_AHEAD = 16;
 
 const pathKey = (segs: readonly string[]): string => segs.join('\0');
 
