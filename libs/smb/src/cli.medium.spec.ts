@@ -61,6 +61,9 @@ describe('backtrac-smb CLI', () => {
     const get = await run(['get', `${server.url('data', 'cliuser')}/up.bin`, join(local, 'down.bin')]);
     expect(get.code).toBe(0);
     expect((await readFile(join(local, 'down.bin'))).equals(data)).toBe(true);
+    await writeFile(join(share, 'empty.bin'), '');
+    expect((await run(['get', `${server.url('data', 'cliuser')}/empty.bin`, join(local, 'empty.bin')])).code).toBe(0);
+    expect((await readFile(join(local, 'empty.bin'))).length).toBe(0);
   });
 
   it('exits 1 with the NT status on errors and 2 on bad usage', async () => {
@@ -70,6 +73,7 @@ describe('backtrac-smb CLI', () => {
     const missing = await run(['get', `${server.url('data', 'cliuser')}/missing.txt`, join(local, 'x')]);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('STATUS_OBJECT_NAME_NOT_FOUND');
+    await expect(readFile(join(local, 'x'))).rejects.toMatchObject({ code: 'ENOENT' }); // no local file left behind
     expect((await run(['frobnicate'])).code).toBe(2);
   });
 });

@@ -4,7 +4,7 @@
 //   backtrac-smb get smb://user@host/share/path [local-file]
 //   backtrac-smb put [--overwrite] local-file smb://user@host/share/path
 // The password comes from BACKTRAC_SMB_PASSWORD or an interactive prompt, never from argv.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { open as openLocal, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { connect, SmbError, type SmbEntry, type SmbSession } from './index.js';
@@ -108,17 +108,42 @@ export async function main(argv: string[]): Promise<number> {
         if (rest.length < 1 || rest.length > 2) break;
         target = await open(rest[0]!, timeoutMs);
         const local = rest[1] ?? basename(target.path.replace(/\\/g, '/'));
-        const rs = target.session.createReadStream(target.path);
-        await pipeline(rs, local === '-' ? process.stdout : createWriteStream(local));
-        if (local !== '-') process.stderr.write(`${rs.bytesRead} bytes -> ${local}\n`);
+        if (local === '-') {
+          await pipeline(target.session.createReadStream(target.path), process.stdout);
+          return 0;
+        }
+        // Reused buffers and positional writes; the local file is created once the remote one opened.
+        let fh: FileHandle | undefined;
+        let bytes = 0;
+        try {
+          bytes = await target.session.download(target.path, async (chunk, position) => {
+            fh ??= await openLocal(local, 'w');
+            await fh.write(chunk, 0, chunk.length, position);
+          });
+          fh ??= await openLocal(local, 'w');
+        } finally {
+          await fh?.close();
+        }
+        process.stderr.write(`${bytes} bytes -> ${local}\n`);
         return 0;
       }
       case 'put': {
         if (rest.length !== 2) break;
         target = await open(rest[1]!, timeoutMs);
-        const ws = target.session.createWriteStream(target.path, { overwrite: flags.has('--overwrite') || flags.has('-f') });
-        await pipeline(rest[0] === '-' ? process.stdin : createReadStream(rest[0]!), ws);
-        process.stderr.write(`${ws.bytesWritten} bytes -> ${rest[1]}\n`);
+        const overwrite = flags.has('--overwrite') || flags.has('-f');
+        if (rest[0] === '-') {
+          const ws = target.session.createWriteStream(target.path, { overwrite });
+          await pipeline(process.stdin, ws);
+          process.stderr.write(`${ws.bytesWritten} bytes -> ${rest[1]}\n`);
+          return 0;
+        }
+        const fh = await openLocal(rest[0]!, 'r');
+        try {
+          const bytes = await target.session.upload(target.path, async (buf, position) => (await fh.read(buf, 0, buf.length, position)).bytesRead, { overwrite });
+          process.stderr.write(`${bytes} bytes -> ${rest[1]}\n`);
+        } finally {
+          await fh.close();
+        }
         return 0;
       }
     }
