@@ -17,7 +17,7 @@ export interface BackupOptions {
   seq?: number;
   /** Re-read every file and compare hashes instead of trusting (path, size, mtime). */
   full?: boolean;
-  /** Files read concurrently (default 4). */
+  /** Files read concurrently (default 16, the copy worker's FILES_IN_FLIGHT default). */
   filesInFlight?: number;
   /** Glob patterns relative to the share root: the share's and the global ones together. */
   excludes?: readonly string[];
@@ -180,7 +180,7 @@ class BackupRun {
     this.source = source;
     this.opts = opts;
     this.excludes = new ExcludeMatcher(opts.excludes ?? [], { caseInsensitive: opts.caseInsensitiveExcludes ?? false });
-    this.reads = new Semaphore(opts.filesInFlight ?? 4);
+    this.reads = new Semaphore(opts.filesInFlight ?? 16);
   }
 
   async execute(): Promise<BackupResult> {
