@@ -110,9 +110,10 @@ export async function download(session: SmbClientSession, path: string, sink: Do
       const head = reads[0];
       if (!head) {
         if (next >= limit) break;
-        // Every buffer is with the sink: wait for one to come back.
-        await Promise.race(sinks);
         if (sinkError !== undefined) throw sinkError;
+        // Every buffer is with the sink: wait for one to come back.
+        if (sinks.size === 0) throw new Error('download: no buffer free and none lent (bug)');
+        await Promise.race(sinks);
         continue;
       }
       let got = await head.result;
