@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readdir, unlink, chmod } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { LinkBatcher } from './link-batcher.js';
 import { errnoCode, StoreError } from './store.errors.js';
 
 export type FaultPoint = 'staged' | 'pooled' | 'linked' | 'before-commit' | 'committed';
@@ -47,7 +46,6 @@ export class Pool {
   private readonly firstFree = new Map<string, number>();
   private tmpCounter = 0;
   private readonly hashLocks = new Map<string, Promise<void>>();
-  private readonly batcher = new LinkBatcher();
 
   constructor(root: string, opts: PoolOptions = {}) {
     this.dir = join(root, 'pool');
@@ -133,15 +131,6 @@ export class Pool {
    */
   linkToFast(sha256: string, dest: string): boolean {
     return this.linkToFastDetailed(sha256, dest) === 'linked';
-  }
-
-  /**
-   * Like linkToFast, but the link(2) runs on a worker thread, batched with others, so the caller
-   * does not wait for it. Resolves false for anything but a plain success; use linkTo() then.
-   */
-  async linkToBatched(sha256: string, dest: string): Promise<boolean> {
-    if (this.linkLimit !== undefined || this.firstFree.has(sha256)) return false;
-    return (await this.batcher.link(this.variantPath(sha256, 0), dest)) === '';
   }
 
   private async linkToUnlocked(sha256: string, dest: string, stagingDir: string): Promise<boolean> {

@@ -99,15 +99,6 @@ export class SnapshotWriter {
     return this.store.pool.linkToFast(sha256, this.diskPath(segments)) ? makeEntry(segments, 'file', meta, { sha256 }) : undefined;
   }
 
-  /**
-   * linkFromPoolFast with the link(2) done on a worker thread in batches (the incremental hot
-   * path). Undefined when that is not enough; use linkFromPool then.
-   */
-  async linkFromPoolBatched(segments: readonly string[], meta: EntryMeta, sha256: string): Promise<ManifestEntry | undefined> {
-    if (meta.size === 0) return undefined;
-    return (await this.store.pool.linkToBatched(sha256, this.diskPath(segments))) ? makeEntry(segments, 'file', meta, { sha256 }) : undefined;
-  }
-
   /** Reads the stream once: staged, hashed, pooled (unless known) and linked into the snapshot. */
   async addFile(
     segments: readonly string[],

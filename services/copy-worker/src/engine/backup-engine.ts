@@ -280,7 +280,7 @@ class BackupRun {
       this.bytesSeen += entry.size;
       if (this.linkUnchangedFast(segs, entry, before)) {
         if (this.queue.length > PENDING_LIMIT) await this.flushOne();
-        // The walk does not otherwise yield here; let sockets (SMB), timers and link batches run.
+        // Sync links do not yield; let sockets (SMB) and timers run now and then.
         if (++this.fastLinks % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
@@ -360,26 +360,15 @@ class BackupRun {
     }
   }
 
-  /**
-   * The incremental hot path: same (path, size, mtime), first pool copy linked on the store's
-   * link worker, in batches, while the walk goes on. Anything unusual (pool miss, link limit)
-   * falls back to file(), which links the general way or fetches the content again.
-   */
+  /** The incremental hot path: same (path, size, mtime), first pool copy linked synchronously. */
   private linkUnchangedFast(segs: string[], entry: SourceEntry, before: ManifestEntry | undefined): boolean {
     if (this.opts.full || !before?.sha256 || entry.size === 0 || before.size !== entry.size || before.mtime !== entry.mtime) return false;
     const meta = { size: entry.size, mtime: entry.mtime, ...(entry.mode !== undefined ? { mode: entry.mode } : {}) };
-    const slot = this.writer!.linkFromPoolBatched(segs, meta, before.sha256).then((linked) => {
-      if (!linked) return this.file(segs, entry, before);
-      this.counters.filesUnchanged++;
-      this.account(linked);
-      return linked;
-    });
-    this.queue.push(
-      this.guard(slot, segs, before).catch((err: unknown) => {
-        this.fatal ??= this.asFailure(err);
-        return undefined;
-      }),
-    );
+    const linked = this.writer!.linkFromPoolFast(segs, meta, before.sha256);
+    if (!linked) return false;
+    this.counters.filesUnchanged++;
+    this.account(linked);
+    this.queue.push(Promise.resolve(linked));
     return true;
   }
 
