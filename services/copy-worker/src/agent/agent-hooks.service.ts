@@ -10,6 +10,11 @@ export class PreCommandFailedError extends Error {
   override name = 'PreCommandFailedError';
 }
 
+/** The agent could not run a share's pre-backup command because it is offline or did not answer. */
+export class AgentUnavailableError extends PreCommandFailedError {
+  override name = 'AgentUnavailableError';
+}
+
 export interface HookLog {
   add(line: NewLogLine): void;
 }
@@ -139,7 +144,7 @@ export class AgentHooksService {
   private unavailable(shares: readonly HookShare[], message: string, log: HookLog): void {
     const withPre = shares.filter((s) => s.preCommand.trim() !== '');
     if (withPre.length > 0) {
-      throw new PreCommandFailedError(`${message}; share ${withPre.map((s) => s.name).join(', ')} has a pre-backup command that could not run, so no backup was taken`);
+      throw new AgentUnavailableError(`${message}; share ${withPre.map((s) => s.name).join(', ')} has a pre-backup command that could not run, so no backup was taken`);
     }
     log.add({ level: 'warn', message: `${message}; backing up over SMB without hooks or journal` });
   }

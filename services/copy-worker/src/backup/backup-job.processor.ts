@@ -2,11 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type BackupJobPayload, JobName, QueueName, REDIS } from '@backtrac/queue';
-import { BackupRunService, ClientBusyError, RunFailedPermanentlyError, RunInterruptedError } from './backup-run.service.js';
+import { BackupRunService } from './backup-run.service.js';
 import { COPY_WORKER_OPTIONS, type CopyWorkerOptions } from './copy-worker.tokens.js';
-import { ShareConnectError } from './share-connector.repository.js';
-
-const BUSY_RETRY_MS = 5_000;
+import { queueOutcome } from './queue-outcome.js';
 
 /**
  * The `backup` queue's transport: takes jobs, hands them to BackupRunService and maps its outcome
@@ -59,13 +57,13 @@ export class BackupJobProcessor implements OnApplicationBootstrap, OnApplication
         reportProgress: (progress) => void job.updateProgress({ filesDone: progress.filesDone, bytesDone: progress.bytesDone }).catch(() => undefined),
       });
     } catch (error) {
-      if (error instanceof ClientBusyError || error instanceof RunInterruptedError) {
+      const outcome = queueOutcome(error);
+      if (outcome.action === 'wait') {
         // Not a failed attempt: wait (or let another worker take over) without using up a retry.
-        await job.moveToDelayed(Date.now() + (error instanceof ClientBusyError ? BUSY_RETRY_MS : 0), token);
+        await job.moveToDelayed(Date.now() + outcome.delayMs, token);
         throw new DelayedError();
       }
-      if (error instanceof RunFailedPermanentlyError || (error instanceof ShareConnectError && !error.retryable)) throw new UnrecoverableError(error.message);
-      throw error;
+      throw outcome.action === 'give-up' ? new UnrecoverableError(outcome.reason) : new Error(outcome.reason, { cause: error });
     } finally {
       this.running.delete(controller);
     }
