@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { type CatalogChange, type CatalogEntry, SnapshotCatalogRepository, createCatalogDataSource } from '@backtrac/catalog';
 import { HardlinkStore, type ManifestEntry, comparePaths } from '@backtrac/store';
@@ -91,7 +92,7 @@ export class SeededStore {
       if (entry.type === 'dir') written = await writer.addDirectory(segments, meta);
       else if (entry.type === 'symlink') written = await writer.addSymlink(segments, entry.target, meta);
       else if (entry.content.length === 0) written = await writer.addEmptyFile(segments, meta);
-      else written = (await writer.addFile(segments, meta, [entry.content])).entry;
+      else written = (await writer.addFile(segments, meta, Readable.from([entry.content]))).entry;
       await writer.append(written);
       if (entry.type === 'file') {
         fileCount++;

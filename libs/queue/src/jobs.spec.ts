@@ -15,6 +15,9 @@ describe('jobs', () => {
   it('round-trips slot stamps', () => {
     expect(parseSlotStamp(slotStamp('2026-03-29T01:00:00Z')).toISOString()).toBe('2026-03-29T01:00:00.000Z');
     expect(() => parseSlotStamp('2026-03-29')).toThrow(RangeError);
+    // Manual backups keep their milliseconds, so two requests a moment apart are two jobs.
+    expect(slotStamp('2026-03-29T01:00:00.250Z')).toBe('20260329T010000.250Z');
+    expect(parseSlotStamp('20260329T010000.250Z').toISOString()).toBe('2026-03-29T01:00:00.250Z');
   });
 
   it('routes every job name to a queue', () => {

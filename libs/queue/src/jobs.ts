@@ -67,23 +67,24 @@ export const queueOfJob: Record<JobName, QueueName> = {
 };
 
 /**
- * A slot in ISO 8601 basic format (20260329T010000Z). BullMQ refuses a custom job id with more
- * than two colons, so the extended format cannot go into `backup:<client>:<slot>`.
+ * A slot in ISO 8601 basic format (20260329T010000Z; milliseconds only when not zero, as for
+ * manual backups: 20260329T010000.250Z). BullMQ refuses a custom job id with more than two
+ * colons, so the extended format cannot go into `backup:<client>:<slot>`.
  */
 export function slotStamp(slot: Date | string): string {
-  return new Date(slot).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return new Date(slot).toISOString().replace(/\.000Z$/, 'Z').replace(/[-:]/g, '');
 }
 
 /** Inverse of slotStamp. */
 export function parseSlotStamp(stamp: string): Date {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp);
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d{3})?Z$/.exec(stamp);
   if (!m) throw new RangeError(`invalid slot stamp "${stamp}"`);
-  return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
+  return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}Z`);
 }
 
 /**
- * Deterministic job ids: the same client and slot (to the second) always give the same id, so a
- * second scheduler, a retry or a double click never starts the same backup twice.
+ * Deterministic job ids: the same client and slot always give the same id, so a second scheduler
+ * or a retry never starts the same backup twice.
  */
 export function backupJobId(clientId: string, slot: Date | string): string {
   if (clientId.includes(':')) throw new RangeError(`client id must not contain ":" (${clientId})`);
