@@ -29,6 +29,11 @@ describe('copy worker crash and shutdown (real processes, smbd, Postgres, Redis)
     return worker;
   };
 
+  /** New content big enough (4 × 96 MiB) that a backup of it is still running when a signal arrives. */
+  async function changeBigFiles(): Promise<void> {
+    for (let i = 0; i < 4; i++) await writeFile(join(shareDir, `big-${i}.bin`), randomBytes(96 * 1024 * 1024));
+  }
+
   async function restored(seq: number): Promise<TreeState> {
     const target = join(work, `restore-${seq}-${randomBytes(3).toString('hex')}`);
     await restoreSnapshot(store, clientId, seq, target, { path: 'docs' });
@@ -81,14 +86,15 @@ describe('copy worker crash and shutdown (real processes, smbd, Postgres, Redis)
   });
 
   it('survives SIGKILL during reads: snapshot 1 intact, another worker finishes, fsck clean', async () => {
-    await writeFile(join(shareDir, 'big.bin'), randomBytes(96 * 1024 * 1024));
+    await changeBigFiles();
     await writeFile(join(shareDir, 'd0', 'new.txt'), 'new after the first backup');
     const runId = await driver.enqueue(clientId);
     await driver.waitFor(runId, (run) => run.state === 'running');
-    await new Promise((resolve) => setTimeout(resolve, 300));
     const killed = workers.shift()!;
     await killed.stop('SIGKILL');
     expect(killed.process.signalCode).toBe('SIGKILL');
+    // The process died in the middle of the run: nothing recorded it as finished.
+    expect((await driver.run(runId)).state).toBe('running');
 
     expect(compareTrees(state1, await restored(1)), 'snapshot 1 after the crash').toEqual([]);
     await startWorker();
@@ -102,10 +108,9 @@ describe('copy worker crash and shutdown (real processes, smbd, Postgres, Redis)
   });
 
   it('hands a running backup to another worker on SIGTERM', async () => {
-    await writeFile(join(shareDir, 'big.bin'), randomBytes(96 * 1024 * 1024));
+    await changeBigFiles();
     const runId = await driver.enqueue(clientId);
     await driver.waitFor(runId, (run) => run.state === 'running');
-    await new Promise((resolve) => setTimeout(resolve, 300));
     const stopping = workers.shift()!;
     await stopping.stop('SIGTERM');
     // Nest re-raises the signal once its shutdown hooks have run; not killed by the harness's SIGKILL.

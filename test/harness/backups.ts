@@ -60,7 +60,7 @@ export class BackupDriver {
       const row = await this.run(runId);
       if (done(row)) return row;
       if (Date.now() > deadline) throw new Error(`run ${runId} still ${row.state} after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
 
