@@ -65,6 +65,8 @@ describe('console: sign in, create a client with a share (real api, headless Chr
 
     await page.getByRole('button', { name: 'Add share' }).click();
     const dialog = page.getByRole('dialog');
+    // The dialog moves focus to its first field once it has opened; typing before that would land there.
+    await page.waitForFunction(() => document.activeElement?.closest('mat-dialog-container') != null);
     await dialog.getByLabel('Name', { exact: true }).fill('documents');
     await dialog.getByLabel('URL').fill('smb://ws-e2e-01.office.lan/Users/alice');
     await dialog.getByLabel('Domain').fill('OFFICE');

@@ -37,6 +37,8 @@ describe('console: retention policies and schedules (real api, headless Chromium
   it('creates a retention policy, refusing one that keeps nothing', async () => {
     await page.getByRole('button', { name: 'New policy' }).click();
     const dialog = page.getByRole('dialog');
+    // The dialog moves focus to its first field once it has opened; typing before that would land there.
+    await page.waitForFunction(() => document.activeElement?.closest('mat-dialog-container') != null);
     await dialog.getByLabel('Name', { exact: true }).fill('office default');
     await dialog.getByRole('button', { name: 'Create policy' }).click();
     await dialog.getByText('Set at least one rule above zero').waitFor();
@@ -57,6 +59,8 @@ describe('console: retention policies and schedules (real api, headless Chromium
   it('creates a schedule for all clients with a window and that policy, after fixing validation errors', async () => {
     await page.getByRole('button', { name: 'New schedule' }).click();
     const dialog = page.getByRole('dialog');
+    // The dialog moves focus to its first field once it has opened; typing before that would land there.
+    await page.waitForFunction(() => document.activeElement?.closest('mat-dialog-container') != null);
     await dialog.getByLabel('Name', { exact: true }).fill('nightly');
     await dialog.getByLabel('Cron expression').fill('0 22 * *');
     await dialog.getByLabel('Time zone').fill('Europe/Berlin');
@@ -87,6 +91,8 @@ describe('console: retention policies and schedules (real api, headless Chromium
   it('edits the schedule: disabling it and dropping the window', async () => {
     await page.getByRole('button', { name: 'Edit schedule nightly' }).click();
     const dialog = page.getByRole('dialog');
+    // The dialog moves focus to its first field once it has opened; typing before that would land there.
+    await page.waitForFunction(() => document.activeElement?.closest('mat-dialog-container') != null);
     await dialog.getByLabel('Window start').fill('');
     await dialog.getByLabel('Window end').fill('');
     await dialog.getByText('Enabled', { exact: true }).click();
