@@ -31,7 +31,5 @@ export function resolveAgentRpcOptions(options: AgentRpcOptions): ResolvedAgentR
   };
 }
 
-/** An agent is online when its last heartbeat is younger than three intervals. */
-export function isAgentOnline(lastHeartbeatAt: Date | null, heartbeatSeconds: number, now = new Date()): boolean {
-  return lastHeartbeatAt !== null && now.getTime() - lastHeartbeatAt.getTime() < 3 * heartbeatSeconds * 1000;
-}
+/** One rule for "online" everywhere: the catalog's (three missed heartbeats). */
+export { isAgentOnline } from '@backtrac/catalog';
