@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readdir, unlink, chmod } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { LinkBatcher, type LinkOutcome } from './link-batcher.js';
 import { errnoCode, StoreError } from './store.errors.js';
 
 export type FaultPoint = 'staged' | 'pooled' | 'linked' | 'before-commit' | 'committed';
@@ -46,6 +47,7 @@ export class Pool {
   private readonly firstFree = new Map<string, number>();
   private tmpCounter = 0;
   private readonly hashLocks = new Map<string, Promise<void>>();
+  private readonly batcher = new LinkBatcher();
 
   constructor(root: string, opts: PoolOptions = {}) {
     this.dir = join(root, 'pool');
@@ -131,6 +133,20 @@ export class Pool {
    */
   linkToFast(sha256: string, dest: string): boolean {
     return this.linkToFastDetailed(sha256, dest) === 'linked';
+  }
+
+  /**
+   * linkToFast done on the pool's link thread, batched with other calls. 'absent' when the pool
+   * lacks the content, 'other' for anything unusual (the caller then uses linkTo()).
+   */
+  async linkToBatched(sha256: string, dest: string): Promise<LinkOutcome> {
+    if (this.linkLimit !== undefined || this.firstFree.has(sha256)) return 'other';
+    return this.batcher.link(this.variantPath(sha256, 0), dest).catch(() => 'other' as const);
+  }
+
+  /** Stops the link thread (it is also left idle without keeping the process alive). */
+  async close(): Promise<void> {
+    await this.batcher.close();
   }
 
   private async linkToUnlocked(sha256: string, dest: string, stagingDir: string): Promise<boolean> {

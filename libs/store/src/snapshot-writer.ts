@@ -59,7 +59,7 @@ export class SnapshotWriter {
   }
 
   async addDirectory(segments: readonly string[], meta: EntryMeta): Promise<ManifestEntry> {
-    // Synchronous like linkFromPoolFast: one quick syscall, and the walk needs it done before
+    // Synchronous: one quick syscall, and the walk needs it done before
     // it can go on, so a thread-pool round trip would only add latency.
     mkdirSync(this.diskPath(segments));
     return makeEntry(segments, 'directory', { ...meta, size: 0 });
@@ -91,12 +91,13 @@ export class SnapshotWriter {
   }
 
   /**
-   * linkFromPool without the asynchronous machinery: a single link(2) on the calling thread
-   * (microseconds on a local filesystem). Undefined when that is not enough; use linkFromPool.
+   * linkFromPool for the common case, batched with other links on the pool's link thread, so the
+   * caller can go on walking meanwhile. Undefined when that is not enough; use linkFromPool.
    */
-  linkFromPoolFast(segments: readonly string[], meta: EntryMeta, sha256: string): ManifestEntry | undefined {
+  async linkFromPoolBatched(segments: readonly string[], meta: EntryMeta, sha256: string): Promise<ManifestEntry | undefined> {
     if (meta.size === 0) return undefined;
-    return this.store.pool.linkToFast(sha256, this.diskPath(segments)) ? makeEntry(segments, 'file', meta, { sha256 }) : undefined;
+    const outcome = await this.store.pool.linkToBatched(sha256, this.diskPath(segments));
+    return outcome === 'linked' ? makeEntry(segments, 'file', meta, { sha256 }) : undefined;
   }
 
   /** Reads the stream once: staged, hashed, pooled (unless known) and linked into the snapshot. */

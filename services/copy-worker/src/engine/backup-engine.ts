@@ -169,7 +169,7 @@ class BackupRun {
   private estimate: { files: number; bytes: number } | undefined;
   private currentPath: string | undefined;
   private lastProgress = 0;
-  private fastLinks = 0;
+  private unchangedSeen = 0;
 
   private readonly store: HardlinkStore;
   private readonly source: BackupSource;
@@ -278,10 +278,11 @@ class BackupRun {
       }
       this.filesSeen++;
       this.bytesSeen += entry.size;
-      if (this.linkUnchangedFast(segs, entry, before)) {
-        if (this.queue.length > PENDING_LIMIT) await this.flushOne();
-        // Sync links do not yield; let sockets (SMB) and timers run now and then.
-        if (++this.fastLinks % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const linking = this.linkUnchanged(segs, entry, before);
+      if (linking) {
+        // Nothing here waits for I/O; let sockets (SMB), timers and finished links in now and then.
+        if (++this.unchangedSeen % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        await this.push(linking);
         continue;
       }
       await this.push(this.guard(this.file(segs, entry, before), segs, before));
@@ -360,16 +361,19 @@ class BackupRun {
     }
   }
 
-  /** The incremental hot path: same (path, size, mtime), first pool copy linked synchronously. */
-  private linkUnchangedFast(segs: string[], entry: SourceEntry, before: ManifestEntry | undefined): boolean {
-    if (this.opts.full || !before?.sha256 || entry.size === 0 || before.size !== entry.size || before.mtime !== entry.mtime) return false;
+  /**
+   * The incremental hot path: same (path, size, mtime), so the first pool copy is linked on the
+   * store's link thread while the walk goes on. Anything unusual falls back to file().
+   */
+  private linkUnchanged(segs: string[], entry: SourceEntry, before: ManifestEntry | undefined): Slot | undefined {
+    if (this.opts.full || !before?.sha256 || entry.size === 0 || before.size !== entry.size || before.mtime !== entry.mtime) return undefined;
     const meta = { size: entry.size, mtime: entry.mtime, ...(entry.mode !== undefined ? { mode: entry.mode } : {}) };
-    const linked = this.writer!.linkFromPoolFast(segs, meta, before.sha256);
-    if (!linked) return false;
-    this.counters.filesUnchanged++;
-    this.account(linked);
-    this.queue.push(Promise.resolve(linked));
-    return true;
+    return this.writer!.linkFromPoolBatched(segs, meta, before.sha256).then((linked) => {
+      if (!linked) return this.guard(this.file(segs, entry, before), segs, before);
+      this.counters.filesUnchanged++;
+      this.account(linked);
+      return linked;
+    });
   }
 
   private async file(segs: string[], entry: SourceEntry, before: ManifestEntry | undefined): Promise<ManifestEntry | undefined> {
