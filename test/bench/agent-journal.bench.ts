@@ -4,7 +4,10 @@
 // previous snapshot's manifest. Reference: smbclient `recurse; ls` of the same share (listing
 // alone, no file read). Timed: SMB connect + loading the previous listings + the engine run (the
 // ~100-row journal query against Postgres is not part of it). Also reported, once: the same
-// incremental walking the share (walk_s).
+// incremental walking the share (walk_s), and link_floor_s: `cp -al` of the previous snapshot on
+// the same filesystem, i.e. the hard links alone that any new snapshot of this share needs (the
+// store's invariant 2), with no network and no catalog; reference_s / link_floor_s is the best
+// speedup the store format allows (ceiling_speedup).
 // Plain TypeScript without decorators, run by Node's type stripping: `npm run bench -- agent`
 // (with the gateway bench) or `npm run bench -- agent-journal`. BENCH_RUNS (default 3),
 // BENCH_SCALE (default 1; 0.1 = 10,000 files, 10 changed).
@@ -35,14 +38,18 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const dirName = (d: number): string => `d${String(d).padStart(4, '0')}`;
 const fileName = (f: number): string => `f${String(f).padStart(3, '0')}.dat`;
 
-function smbclient(args: string[], command: string): Promise<void> {
+function runCommand(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn('smbclient', [...args, '-c', command], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (b: Buffer) => (err += b.toString()));
     p.on('error', reject);
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`smbclient ${command} failed (${code}): ${err}`))));
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} failed (${code}): ${err}`))));
   });
+}
+
+function smbclient(args: string[], command: string): Promise<void> {
+  return runCommand('smbclient', [...args, '-c', command]);
 }
 
 async function timed(fn: () => Promise<void>): Promise<number> {
@@ -113,6 +120,7 @@ export async function backupIncrJournal100k(): Promise<void> {
     const reference: number[] = [];
     let listedLive = 0;
     const loads: number[] = [];
+    const linkFloor: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const dirty = await edit();
       const r = await run(dirty);
@@ -121,13 +129,18 @@ export async function backupIncrJournal100k(): Promise<void> {
       listedLive = r.listedLive;
       loads.push(loadSeconds);
       reference.push(await timed(() => smbclient(smbclientArgs(server, 'many', USER, PASSWORD), 'recurse; ls')));
+      const copy = join(root, 'link-floor');
+      linkFloor.push(await timed(() => runCommand('cp', ['-al', store.snapshotDir('pc', seq), copy])));
+      await rm(copy, { recursive: true, force: true });
     }
+    const floor = median(linkFloor);
     const o = median(ours);
     const ref = median(reference);
     process.stdout.write(
       `${JSON.stringify({
         bench: 'backup-incr-journal-100k', ours_s: +o.toFixed(3), reference_s: +ref.toFixed(3), speedup: +(ref / o).toFixed(2), runs: RUNS,
         files, changed: changes, directories: dirs, directories_listed: listedLive, previous_listings_s: +median(loads).toFixed(3), walk_s: +walk.seconds.toFixed(3),
+        link_floor_s: +floor.toFixed(3), ceiling_speedup: +(median(reference) / floor).toFixed(2),
       })}\n`,
     );
   } finally {
