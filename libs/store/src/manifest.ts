@@ -35,6 +35,14 @@ export interface EntryMeta {
 
 const BATCH_LINES = 512;
 
+/**
+ * The line an entry was read from, kept on entries that come from a manifest: an unchanged entry
+ * passed on to the next snapshot's manifest is written as that line, not serialised again.
+ * Entries read from a manifest are therefore never modified (copy them to change a field).
+ */
+const SOURCE_LINE = Symbol('manifest line');
+type ReadEntry = ManifestEntry & { [SOURCE_LINE]?: string };
+
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 export function makeEntry(
@@ -85,7 +93,7 @@ export class ManifestWriter {
   async append(entry: ManifestEntry): Promise<void> {
     this.count++;
     // Lines are batched: zlib pays per write call, and a manifest has one line per file.
-    this.pending.push(JSON.stringify(entry));
+    this.pending.push((entry as ReadEntry)[SOURCE_LINE] ?? JSON.stringify(entry));
     if (this.pending.length >= BATCH_LINES) await this.flushPending();
   }
 
@@ -130,7 +138,13 @@ export async function* readManifestFile(filePath: string): AsyncGenerator<Manife
   for await (const chunk of input as AsyncIterable<string>) {
     const lines = (rest + chunk).split('\n');
     rest = lines.pop() ?? '';
-    for (const line of lines) if (line.length > 0) yield JSON.parse(line) as ManifestEntry;
+    for (const line of lines) if (line.length > 0) yield parseLine(line);
   }
-  if (rest.length > 0) yield JSON.parse(rest) as ManifestEntry;
+  if (rest.length > 0) yield parseLine(rest);
+}
+
+function parseLine(line: string): ManifestEntry {
+  const entry = JSON.parse(line) as ReadEntry;
+  entry[SOURCE_LINE] = line;
+  return entry;
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { lutimes, open, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HardlinkStore, SnapshotMeta, SnapshotRef } from './hardlink-store.js';
-import { EMPTY_SHA256, makeEntry, ManifestWriter, type EntryMeta, type ManifestEntry } from './manifest.js';
+import { EMPTY_SHA256, entryDiskPath, makeEntry, ManifestWriter, type EntryMeta, type ManifestEntry } from './manifest.js';
 import { writeDurableJson } from './format.js';
 import { encodePath } from './name-codec.js';
 
@@ -98,6 +98,17 @@ export class SnapshotWriter {
     if (meta.size === 0) return undefined;
     const outcome = await this.store.pool.linkToBatched(sha256, this.diskPath(segments));
     return outcome === 'linked' ? makeEntry(segments, 'file', meta, { sha256 }) : undefined;
+  }
+
+  /**
+   * Links the content of a previous snapshot's file entry, at the same path, on the pool's link
+   * thread; the entry itself is then the new snapshot's entry too. False when that is not enough
+   * (use linkFromPool).
+   */
+  async relinkUnchanged(previous: ManifestEntry): Promise<boolean> {
+    if (previous.type !== 'file' || previous.size === 0 || previous.sha256 === undefined) return false;
+    // The disk path recorded with the entry is the encoded path this writer would compute.
+    return (await this.store.pool.linkToBatched(previous.sha256, `${this.dir}/${entryDiskPath(previous)}`)) === 'linked';
   }
 
   /** Reads the stream once: staged, hashed, pooled (unless known) and linked into the snapshot. */

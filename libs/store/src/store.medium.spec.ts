@@ -3,6 +3,7 @@ import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, u
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
 import { HardlinkStore } from './hardlink-store.js';
@@ -72,6 +73,24 @@ describe('HardlinkStore maintenance', () => {
     expect(await readFile(join(root, 's', 'snapshots', 'c', String(seq), '.backtrac', 'manifest.jsonl.gz'))).toBeTruthy();
     const report = await fsck(store);
     expect(report).toMatchObject({ ok: true, snapshots: 1, entries: 5, poolFiles: 2, issues: [] });
+  });
+
+  it('carries unchanged entries into the next snapshot: same manifest lines, same pool files', async () => {
+    const first = await writeSnapshot(store, 'c', { 'a/x': 'hello', 'b\nc/\u00e9t\u00e9': 'world', e: '' });
+    const w = await store.beginSnapshot('c', { jobId: 'carry' });
+    for await (const entry of store.readManifest('c', first)) {
+      if (entry.type === 'directory') await w.addDirectory(entry.path.split('/'), entry);
+      else if (entry.size === 0) await w.addEmptyFile(entry.path.split('/'), entry);
+      else expect(await w.relinkUnchanged(entry)).toBe(true);
+      await w.append(entry);
+    }
+    await w.commit({ startedAt: new Date(), outcome: 'complete' });
+    const lines = async (seq: number): Promise<string> => gunzipSync(await readFile(store.manifestPath('c', seq))).toString('utf8');
+    expect(await lines(w.seq)).toBe(await lines(first));
+    const hello = await stat(store.pool.variantPath(sha('hello'), 0));
+    expect((await stat(join(store.snapshotDir('c', w.seq), 'a', 'x'))).ino).toBe(hello.ino);
+    expect(hello.nlink).toBe(3);
+    expect(await fsck(store)).toMatchObject({ ok: true, snapshots: 2, issues: [] });
   });
 
   it('fsck reports partial snapshots, broken links, missing files, orphans and strays', async () => {

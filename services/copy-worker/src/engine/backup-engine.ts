@@ -368,7 +368,11 @@ class BackupRun {
   private linkUnchanged(segs: string[], entry: SourceEntry, before: ManifestEntry | undefined): Slot | undefined {
     if (this.opts.full || !before?.sha256 || entry.size === 0 || before.size !== entry.size || before.mtime !== entry.mtime) return undefined;
     const meta = { size: entry.size, mtime: entry.mtime, ...(entry.mode !== undefined ? { mode: entry.mode } : {}) };
-    return this.writer!.linkFromPoolBatched(segs, meta, before.sha256).then((linked) => {
+    // Same mode too: the previous entry is the new one, as is (no new entry, no re-serialising).
+    const linking = (entry.mode ?? 0) === before.mode
+      ? this.writer!.relinkUnchanged(before).then((ok) => (ok ? before : undefined))
+      : this.writer!.linkFromPoolBatched(segs, meta, before.sha256);
+    return linking.then((linked) => {
       if (!linked) return this.guard(this.file(segs, entry, before), segs, before);
       this.counters.filesUnchanged++;
       this.account(linked);
