@@ -6,10 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HardlinkStore, restoreSnapshot } from '@backtrac/store';
 import { BackupDriver } from '../harness/backups.js';
 import { type SambaServer, startSamba } from '../harness/samba.js';
+import { agentMinimumNodeMajor, nodeBinary } from '../harness/node-versions.js';
 import { freePort, repoRoot, type Stack, startStack } from '../harness/services.js';
 import { compareTrees, readTree } from '../harness/trees.js';
 
 const agentMain = `${repoRoot}services/agent/dist/main.js`;
+// Clients keep older Node.js than the server: the agent runs here on the oldest it supports.
+const agentNodeMajor = agentMinimumNodeMajor();
+const agentNode = nodeBinary(agentNodeMajor);
 const USER = 'agentuser';
 const PASSWORD = 'Agent-pass-12';
 
@@ -52,7 +56,7 @@ describe('agent-assisted backups (real services, smbd, the real agent)', () => {
   };
 
   const startAgent = (): ChildProcess => {
-    const child = spawn(process.execPath, [agentMain, 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(agentNode, [agentMain, 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.resume();
     child.stderr?.resume();
     children.add(child);
@@ -146,14 +150,16 @@ describe('agent-assisted backups (real services, smbd, the real agent)', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('enrols with a token from the api and goes online', async () => {
+  it(`enrols with a token from the api and goes online (agent on Node ${agentNodeMajor})`, async () => {
+    const version = await new Promise<string>((resolve, reject) => execFile(agentNode, ['-p', 'process.versions.node'], (err, out) => (err ? reject(err) : resolve(out.trim()))));
+    expect(version.split('.')[0]).toBe(String(agentNodeMajor));
     const token = await api('POST', `/clients/${clientId}/enrolment-tokens`, {});
     expect(token.status).toBe(201);
     const gateway = stack.services.find((s) => s.name === 'agent-gateway')!.rpcUrl!;
     configPath = join(work, 'etc', 'agent.json');
     const port = await freePort();
     const enrolled = await new Promise<{ code: number; out: string }>((resolve) => {
-      execFile(process.execPath, [agentMain, 'enroll', '--server', gateway, '--token', token.json.token, '--listen', `127.0.0.1:${port}`, '--callback-url', `http://127.0.0.1:${port}/RPC2`, '--hostname', 'agent-pc', '--config', configPath], { timeout: 60_000 }, (error, stdout, stderr) =>
+      execFile(agentNode, [agentMain, 'enroll', '--server', gateway, '--token', token.json.token, '--listen', `127.0.0.1:${port}`, '--callback-url', `http://127.0.0.1:${port}/RPC2`, '--hostname', 'agent-pc', '--config', configPath], { timeout: 60_000 }, (error, stdout, stderr) =>
         resolve({ code: error ? 1 : 0, out: stdout + stderr }),
       );
     });
