@@ -144,11 +144,6 @@ export class Pool {
     return this.batcher.link(this.variantPath(sha256, 0), dest).catch(() => 'other' as const);
   }
 
-  /** Stops the link thread (it is also left idle without keeping the process alive). */
-  async close(): Promise<void> {
-    await this.batcher.close();
-  }
-
   private async linkToUnlocked(sha256: string, dest: string, stagingDir: string): Promise<boolean> {
     let variant = this.firstFree.get(sha256) ?? 0;
     for (let attempt = 0; attempt < 10_000; attempt++) {

@@ -59,8 +59,8 @@ export class SnapshotWriter {
   }
 
   async addDirectory(segments: readonly string[], meta: EntryMeta): Promise<ManifestEntry> {
-    // Synchronous: one quick syscall, and the walk needs it done before
-    // it can go on, so a thread-pool round trip would only add latency.
+    // Synchronous: one quick syscall, and the walk needs it done before it can go on, so a
+    // thread-pool round trip would only add latency.
     mkdirSync(this.diskPath(segments));
     return makeEntry(segments, 'directory', { ...meta, size: 0 });
   }
