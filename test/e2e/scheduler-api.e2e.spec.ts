@@ -1,9 +1,7 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
+import { type MailSink, type ReceivedHook, type ReceivedMail, startMailSink, startWebhookSink, type WebhookSink } from '../harness/alert-sinks.js';
 import { type Stack, startStack } from '../harness/services.js';
 
 /**
@@ -14,12 +12,12 @@ describe('retention dry run and alert settings api (real api process, Postgres, 
   let stack: Stack;
   let db: pg.Client;
   let cookie: string;
-  let smtp: SMTPServer;
+  let mailSink: MailSink | undefined;
+  let hookSink: WebhookSink | undefined;
   let smtpPort: number;
-  const mails: { from: string | undefined; to: string[]; user: unknown; raw: string }[] = [];
-  let http: Server;
   let httpUrl: string;
-  const hooks: { path: string; headers: IncomingHttpHeaders; body: string }[] = [];
+  let mails: ReceivedMail[];
+  let hooks: ReceivedHook[];
 
   const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
     const response = await fetch(`${stack.apiUrl}${path}`, {
@@ -32,36 +30,10 @@ describe('retention dry run and alert settings api (real api process, Postgres, 
   };
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      disabledCommands: ['STARTTLS'],
-      allowInsecureAuth: true,
-      logger: false,
-      onAuth(auth, _session, cb) {
-        if (auth.username === 'alerts' && auth.password === 'smtp-secret-1') cb(null, { user: auth.username });
-        else cb(new Error('bad credentials'));
-      },
-      onData(stream, session, cb) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined, to: session.envelope.rcptTo.map((r) => r.address), user: session.user, raw: Buffer.concat(chunks).toString('utf8') });
-          cb();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    smtpPort = (smtp.server.address() as AddressInfo).port;
-    http = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        hooks.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.statusCode = req.url === '/broken' ? 500 : 204;
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    mailSink = await startMailSink({ username: 'alerts', password: 'smtp-secret-1' });
+    ({ port: smtpPort, mails } = mailSink);
+    hookSink = await startWebhookSink();
+    ({ url: httpUrl, hooks } = hookSink);
 
     stack = await startStack({ services: ['api'], env: { LOG_LEVEL: 'warn' } });
     db = new pg.Client({ connectionString: stack.env.DATABASE_URL });
@@ -75,8 +47,8 @@ describe('retention dry run and alert settings api (real api process, Postgres, 
   afterAll(async () => {
     await db?.end();
     await stack?.stop();
-    await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
-    await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
+    await mailSink?.close();
+    await hookSink?.close();
   });
 
   it('dry-runs a policy over a client\'s snapshots with reasons, and answers 400/404 for bad input', async () => {

@@ -1,23 +1,14 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDispatchService, type AlertSettings, InMemoryAlertLedger } from './alert-dispatch.service.js';
 import { RedisAlertLedgerRepository } from './alert-ledger.repository.js';
 import { composeAlert } from './alert-message.js';
+import { type MailSink, type ReceivedHook, type ReceivedMail, startMailSink, startWebhookSink, type WebhookSink } from '../../../../test/harness/alert-sinks.js';
 import { createTestRedis } from '../../../../test/harness/redis.js';
 import type { AlertEvent } from './alert.types.js';
 import { SmtpMailerRepository } from './smtp-mailer.repository.js';
 import { verifyWebhook } from './webhook-signature.js';
 import { WebhookDeliveryError, WebhookSenderRepository } from './webhook-sender.repository.js';
-
-interface Received {
-  from: string | undefined;
-  to: string[];
-  user: string | undefined;
-  raw: string;
-}
 
 /** Undoes quoted-printable and MIME header folding so assertions read the text a person sees. */
 function decodeQp(s: string): string {
@@ -38,56 +29,23 @@ const event: AlertEvent = {
 };
 
 describe('alert delivery (real SMTP sink and HTTP receiver on loopback)', () => {
-  let smtp: SMTPServer;
+  let mailSink: MailSink | undefined;
+  let hookSink: WebhookSink | undefined;
   let smtpPort: number;
-  const mails: Received[] = [];
-  let http: Server;
   let httpUrl: string;
-  const hooks: { path: string; headers: IncomingHttpHeaders; body: string }[] = [];
+  let mails: ReceivedMail[];
+  let hooks: ReceivedHook[];
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      disabledCommands: ['STARTTLS'],
-      allowInsecureAuth: true,
-      authOptional: false,
-      logger: false,
-      onAuth(auth, _session, cb) {
-        if (auth.username === 'alerts' && auth.password === 'pw') cb(null, { user: auth.username });
-        else cb(new Error('bad credentials'));
-      },
-      onData(stream, session, cb) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          mails.push({
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
-            to: session.envelope.rcptTo.map((r) => r.address),
-            user: session.user as string | undefined,
-            raw: Buffer.concat(chunks).toString('utf8'),
-          });
-          cb();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    smtpPort = (smtp.server.address() as AddressInfo).port;
-
-    http = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        hooks.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.statusCode = req.url === '/broken' ? 500 : 204;
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    mailSink = await startMailSink({ username: 'alerts', password: 'pw' });
+    ({ port: smtpPort, mails } = mailSink);
+    hookSink = await startWebhookSink();
+    ({ url: httpUrl, hooks } = hookSink);
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
-    await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
+    await mailSink?.close();
+    await hookSink?.close();
   });
 
   const smtpSettings = () => ({

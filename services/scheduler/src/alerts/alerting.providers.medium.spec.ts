@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +8,7 @@ import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { AlertSettingsRepository, CatalogModule, ClientRepository, SecretBox } from '@backtrac/catalog';
 import { backupJobId, JobName, QueueModule, QueueName } from '@backtrac/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ReceivedHook, startWebhookSink, type WebhookSink } from '../../../../test/harness/alert-sinks.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
 import { createTestRedis, type TestRedis } from '../../../../test/harness/redis.js';
 import { AlertingLifecycle, alertingProviders } from './alerting.providers.js';
@@ -20,27 +19,19 @@ describe('alerting providers (real Postgres, Redis, HTTP receiver)', () => {
   let db: TestDatabase;
   let redis: TestRedis;
   let app: INestApplicationContext | undefined;
-  let http: Server;
+  let hookSink: WebhookSink | undefined;
   let httpUrl: string;
   let storeRoot: string;
-  const hooks: { headers: IncomingHttpHeaders; body: string }[] = [];
+  let hooks: ReceivedHook[];
   const secretKey = randomBytes(32);
 
   beforeAll(async () => {
     db = await createTestDatabase();
     redis = createTestRedis();
     storeRoot = await mkdtemp(join(tmpdir(), 'bt-alerting-'));
-    http = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        hooks.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.statusCode = 204;
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/hook`;
+    hookSink = await startWebhookSink();
+    hooks = hookSink.hooks;
+    httpUrl = `${hookSink.url}/hook`;
     @Module({
       imports: [
         CatalogModule.forRoot({ databaseUrl: db.url, secretKey, applicationName: 'alerting-test' }),
@@ -55,7 +46,7 @@ describe('alerting providers (real Postgres, Redis, HTTP receiver)', () => {
 
   afterAll(async () => {
     await app?.close();
-    await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
+    await hookSink?.close();
     await db?.drop();
     await redis?.cleanup();
     await rm(storeRoot, { recursive: true, force: true });

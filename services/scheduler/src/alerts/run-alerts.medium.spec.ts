@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ClientRepository } from '@backtrac/catalog';
 import { createRedisConnection, QueueName } from '@backtrac/queue';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebhookSink, type WebhookSink } from '../../../../test/harness/alert-sinks.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
 import { createTestRedis, type TestRedis } from '../../../../test/harness/redis.js';
 import { AlertDispatchService, InMemoryAlertLedger } from './alert-dispatch.service.js';
@@ -18,29 +17,21 @@ describe('alerts from finished backup jobs (Postgres, BullMQ events, HTTP receiv
   let db: TestDatabase;
   let redis: TestRedis;
   let conn: Redis;
-  let http: Server;
+  let hookSink: WebhookSink | undefined;
   let url: string;
-  const received: WebhookPayload[] = [];
+  const received = (): WebhookPayload[] => hookSink!.hooks.map((h) => JSON.parse(h.body) as WebhookPayload);
 
   beforeAll(async () => {
     db = await createTestDatabase();
     redis = createTestRedis();
     conn = createRedisConnection(redis.url);
-    http = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      req.on('end', () => {
-        received.push(JSON.parse(body) as WebhookPayload);
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/hook`;
+    hookSink = await startWebhookSink();
+    url = `${hookSink.url}/hook`;
   });
 
   afterAll(async () => {
     conn?.disconnect();
-    await new Promise<void>((r) => (http ? http.close(() => r()) : r()));
+    await hookSink?.close();
     await db?.drop();
     await redis?.cleanup();
   });
@@ -81,7 +72,7 @@ describe('alerts from finished backup jobs (Postgres, BullMQ events, HTTP receiv
     );
     try {
       for (const id of Object.values(jobs)) await queue.add('backup', { clientId: client.id }, { jobId: id });
-      for (let i = 0; i < 250 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 250 && hookSink!.hooks.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 300)); // room for a wrong third alert to show up
     } finally {
       await worker.close();
@@ -90,14 +81,14 @@ describe('alerts from finished backup jobs (Postgres, BullMQ events, HTTP receiv
       await queue.close();
     }
     expect(errors).toEqual([]);
-    expect(received.map((p) => [p.type, (p.data as { jobId?: string; runId: string }).runId !== undefined]).sort()).toEqual([
+    expect(received().map((p) => [p.type, (p.data as { jobId?: string; runId: string }).runId !== undefined]).sort()).toEqual([
       ['run-failed', true],
       ['unusual-run', true],
     ]);
-    const failed = received.find((p) => p.type === 'run-failed')!;
+    const failed = received().find((p) => p.type === 'run-failed')!;
     expect(failed.subject).toBe('[BackTrac hq] Backup of ws-accounting failed');
     expect(failed.data).toMatchObject({ jobId: jobs.failed, error: 'IO_ERROR: disk on fire' });
-    const unusual = received.find((p) => p.type === 'unusual-run')!;
+    const unusual = received().find((p) => p.type === 'unusual-run')!;
     expect(unusual.data).toMatchObject({ changedFiles: 700, previousFiles: 1000, changedShare: 0.7 });
   });
 });
