@@ -8,7 +8,7 @@ import { clientsList } from '../api/fn/clients/clients-list';
 import { AgentDto as Agent } from '../api/models/agent-dto';
 import { ClientDto as Client } from '../api/models/client-dto';
 import { EnrolmentTokenDto as EnrolmentToken } from '../api/models/enrolment-token-dto';
-import { httpErrorMessage } from '../http-error-message';
+import { RequestStatus } from '../request-status';
 
 /** Agents with their online state, the clients they can belong to, and the last issued token. */
 @Injectable()
@@ -17,18 +17,17 @@ export class AgentsState {
   private readonly _agents = signal<readonly Agent[]>([]);
   private readonly _clients = signal<readonly Client[]>([]);
   private readonly _token = signal<EnrolmentToken | null>(null);
-  private readonly _loading = signal(false);
-  private readonly _error = signal<string | null>(null);
+  private readonly status = new RequestStatus();
 
   readonly agents = this._agents.asReadonly();
   readonly clients = this._clients.asReadonly();
   /** Shown once: the raw token is not kept by the server. */
   readonly token = this._token.asReadonly();
-  readonly loading = this._loading.asReadonly();
-  readonly error = this._error.asReadonly();
+  readonly loading = this.status.loading;
+  readonly error = this.status.error;
 
   async load(): Promise<void> {
-    await this.guard(async () => {
+    await this.status.track(async () => {
       const [agents, clients] = await Promise.all([this.api.invoke(agentsList), this.api.invoke(clientsList)]);
       this._agents.set(agents);
       this._clients.set([...clients].sort((a, b) => a.name.localeCompare(b.name)));
@@ -40,32 +39,20 @@ export class AgentsState {
   }
 
   issueToken(clientId: string): Promise<void> {
-    return this.guard(async () => {
+    return this.status.track(async () => {
       this._token.set(await this.api.invoke(agentsIssueToken, { id: clientId, body: {} }));
     });
   }
 
   approve(id: string, clientId: string): Promise<void> {
-    return this.guard(async () => this.replace(await this.api.invoke(agentsApprove, { id, body: { clientId } })));
+    return this.status.track(async () => this.replace(await this.api.invoke(agentsApprove, { id, body: { clientId } })));
   }
 
   revoke(id: string): Promise<void> {
-    return this.guard(async () => this.replace(await this.api.invoke(agentsRevoke, { id })));
+    return this.status.track(async () => this.replace(await this.api.invoke(agentsRevoke, { id })));
   }
 
   private replace(agent: Agent): void {
     this._agents.update((list) => list.map((a) => (a.id === agent.id ? agent : a)));
-  }
-
-  private async guard(work: () => Promise<void>): Promise<void> {
-    this._loading.set(true);
-    this._error.set(null);
-    try {
-      await work();
-    } catch (err) {
-      this._error.set(httpErrorMessage(err));
-    } finally {
-      this._loading.set(false);
-    }
   }
 }

@@ -9,7 +9,7 @@ import { ClientDto as Client } from '../api/models/client-dto';
 import { EntryPageDto as EntryPage } from '../api/models/entry-page-dto';
 import { HistoryDto as History } from '../api/models/history-dto';
 import { SnapshotDto as Snapshot } from '../api/models/snapshot-dto';
-import { httpErrorMessage } from '../http-error-message';
+import { RequestStatus } from '../request-status';
 
 export type EntrySort = 'name' | 'size' | 'mtime';
 
@@ -35,19 +35,18 @@ export class BrowseState {
   private readonly _clients = signal<readonly Client[]>([]);
   private readonly _snapshots = signal<readonly Snapshot[]>([]);
   private readonly _page = signal<EntryPage | null>(null);
-  private readonly _loading = signal(false);
-  private readonly _error = signal<string | null>(null);
+  private readonly status = new RequestStatus();
   private snapshotsOf: string | null = null;
   private latestRequest = 0;
 
   readonly clients = this._clients.asReadonly();
   readonly snapshots = this._snapshots.asReadonly();
   readonly page = this._page.asReadonly();
-  readonly loading = this._loading.asReadonly();
-  readonly error = this._error.asReadonly();
+  readonly loading = this.status.loading;
+  readonly error = this.status.error;
 
   async loadClients(): Promise<void> {
-    await this.guard(async () => this._clients.set(await this.api.invoke(clientsList)));
+    await this.status.track(async () => this._clients.set(await this.api.invoke(clientsList)));
   }
 
   /** Snapshots of the client, newest first; cached while the same client stays selected. */
@@ -56,14 +55,14 @@ export class BrowseState {
     this.snapshotsOf = clientId;
     this._snapshots.set([]);
     this._page.set(null);
-    await this.guard(async () => this._snapshots.set(await this.api.invoke(snapshotsList, { id: clientId })));
+    await this.status.track(async () => this._snapshots.set(await this.api.invoke(snapshotsList, { id: clientId })));
     return this._snapshots();
   }
 
   async loadDirectory(request: DirectoryRequest): Promise<void> {
     // Only the answer to the latest request is shown when the user clicks faster than the api answers.
     const ticket = ++this.latestRequest;
-    await this.guard(async () => {
+    await this.status.track(async () => {
       const page = await this.api.invoke(snapshotsEntries, {
         id: request.clientId, seq: request.seq, path: request.path || undefined, limit: request.limit, offset: request.offset,
         sort: request.sort, order: request.order,
@@ -73,7 +72,7 @@ export class BrowseState {
   }
 
   async setPinned(clientId: string, seq: number, pinned: boolean): Promise<void> {
-    await this.guard(async () => {
+    await this.status.track(async () => {
       const updated = await this.api.invoke(snapshotsUpdate, { id: clientId, seq, body: { pinned } });
       this._snapshots.update((list) => list.map((s) => (s.seq === seq ? updated : s)));
     });
@@ -81,17 +80,5 @@ export class BrowseState {
 
   history(clientId: string, path: string): Promise<History> {
     return this.api.invoke(snapshotsHistory, { id: clientId, path });
-  }
-
-  private async guard(work: () => Promise<void>): Promise<void> {
-    this._loading.set(true);
-    this._error.set(null);
-    try {
-      await work();
-    } catch (err) {
-      this._error.set(httpErrorMessage(err));
-    } finally {
-      this._loading.set(false);
-    }
   }
 }

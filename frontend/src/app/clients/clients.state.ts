@@ -8,31 +8,24 @@ import { clientsUpdate } from '../api/fn/clients/clients-update';
 import { ClientDto as Client } from '../api/models/client-dto';
 import { CreateClientDto } from '../api/models/create-client-dto';
 import { UpdateClientDto } from '../api/models/update-client-dto';
-import { httpErrorMessage } from '../http-error-message';
+import { RequestStatus } from '../request-status';
 
 /** The list of clients (machines being backed up), kept in step with what this console changes. */
 @Injectable()
 export class ClientsState {
   private readonly api = inject(Api);
   private readonly _clients = signal<readonly Client[]>([]);
-  private readonly _loading = signal(false);
-  private readonly _error = signal<string | null>(null);
+  private readonly status = new RequestStatus();
 
   readonly clients = this._clients.asReadonly();
-  readonly loading = this._loading.asReadonly();
-  readonly error = this._error.asReadonly();
+  readonly loading = this.status.loading;
+  readonly error = this.status.error;
 
   async load(): Promise<void> {
-    this._loading.set(true);
-    this._error.set(null);
-    try {
+    await this.status.track(async () => {
       const clients = await this.api.invoke(clientsList);
       this._clients.set([...clients].sort((a, b) => a.name.localeCompare(b.name)));
-    } catch (err) {
-      this._error.set(httpErrorMessage(err));
-    } finally {
-      this._loading.set(false);
-    }
+    });
   }
 
   get(id: string): Promise<Client> {

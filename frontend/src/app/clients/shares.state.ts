@@ -7,30 +7,23 @@ import { sharesUpdate } from '../api/fn/shares/shares-update';
 import { CreateShareDto } from '../api/models/create-share-dto';
 import { ShareDto as Share } from '../api/models/share-dto';
 import { UpdateShareDto } from '../api/models/update-share-dto';
-import { httpErrorMessage } from '../http-error-message';
+import { RequestStatus } from '../request-status';
 
 /** The shares of one client. Passwords never come back from the API, only `hasPassword`. */
 @Injectable()
 export class SharesState {
   private readonly api = inject(Api);
   private readonly _shares = signal<readonly Share[]>([]);
-  private readonly _loading = signal(false);
-  private readonly _error = signal<string | null>(null);
+  private readonly status = new RequestStatus();
 
   readonly shares = this._shares.asReadonly();
-  readonly loading = this._loading.asReadonly();
-  readonly error = this._error.asReadonly();
+  readonly loading = this.status.loading;
+  readonly error = this.status.error;
 
   async load(clientId: string): Promise<void> {
-    this._loading.set(true);
-    this._error.set(null);
-    try {
+    await this.status.track(async () => {
       this._shares.set(await this.api.invoke(sharesList, { clientId }));
-    } catch (err) {
-      this._error.set(httpErrorMessage(err));
-    } finally {
-      this._loading.set(false);
-    }
+    });
   }
 
   async create(clientId: string, body: CreateShareDto): Promise<Share> {

@@ -3,8 +3,8 @@ import { Api } from '../api/api';
 import { runsGet } from '../api/fn/runs/runs-get';
 import { runsList } from '../api/fn/runs/runs-list';
 import { RunDto as Run } from '../api/models/run-dto';
-import { httpErrorMessage } from '../http-error-message';
 import { LiveEvents } from './live-events';
+import { RequestStatus } from '../request-status';
 
 export type RunStateFilter = Run['state'] | '';
 
@@ -16,14 +16,13 @@ export class RunsState {
   private readonly api = inject(Api);
   private readonly live = inject(LiveEvents);
   private readonly _runs = signal<readonly Run[]>([]);
-  private readonly _loading = signal(false);
-  private readonly _error = signal<string | null>(null);
+  private readonly status = new RequestStatus();
   private readonly _nextBefore = signal<string | null>(null);
   private filter: { state: RunStateFilter; clientId: string } = { state: '', clientId: '' };
 
   readonly runs = this._runs.asReadonly();
-  readonly loading = this._loading.asReadonly();
-  readonly error = this._error.asReadonly();
+  readonly loading = this.status.loading;
+  readonly error = this.status.error;
   readonly hasMore = () => this._nextBefore() !== null;
 
   constructor() {
@@ -46,9 +45,7 @@ export class RunsState {
   }
 
   private async fetch(before: string | undefined): Promise<void> {
-    this._loading.set(true);
-    this._error.set(null);
-    try {
+    await this.status.track(async () => {
       const page = await this.api.invoke(runsList, {
         limit: PAGE,
         before,
@@ -57,11 +54,7 @@ export class RunsState {
       });
       this._runs.update((list) => [...list, ...page.runs]);
       this._nextBefore.set(page.nextBefore);
-    } catch (err) {
-      this._error.set(httpErrorMessage(err));
-    } finally {
-      this._loading.set(false);
-    }
+    });
   }
 
   /** A run changed state: replace its row, or put it on top when it is new and matches the filter. */

@@ -14,7 +14,7 @@ import { CreateRetentionPolicyDto } from '../api/models/create-retention-policy-
 import { CreateScheduleDto } from '../api/models/create-schedule-dto';
 import { RetentionPolicyDto as RetentionPolicy } from '../api/models/retention-policy-dto';
 import { ScheduleDto as Schedule } from '../api/models/schedule-dto';
-import { httpErrorMessage } from '../http-error-message';
+import { RequestStatus } from '../request-status';
 
 /** Schedules and retention policies, plus the clients a schedule can target. */
 @Injectable()
@@ -23,22 +23,19 @@ export class SchedulesState {
   private readonly _schedules = signal<readonly Schedule[]>([]);
   private readonly _policies = signal<readonly RetentionPolicy[]>([]);
   private readonly _clients = signal<readonly Client[]>([]);
-  private readonly _loading = signal(false);
-  private readonly _error = signal<string | null>(null);
+  private readonly status = new RequestStatus();
 
   readonly schedules = this._schedules.asReadonly();
   readonly policies = this._policies.asReadonly();
   readonly clients = this._clients.asReadonly();
-  readonly loading = this._loading.asReadonly();
-  readonly error = this._error.asReadonly();
+  readonly loading = this.status.loading;
+  readonly error = this.status.error;
 
   readonly clientNames = computed(() => new Map(this._clients().map((c) => [c.id, c.name])));
   readonly policyNames = computed(() => new Map(this._policies().map((p) => [p.id, p.name])));
 
   async load(): Promise<void> {
-    this._loading.set(true);
-    this._error.set(null);
-    try {
+    await this.status.track(async () => {
       const [schedules, policies, clients] = await Promise.all([
         this.api.invoke(schedulesList),
         this.api.invoke(retentionPoliciesList),
@@ -47,11 +44,7 @@ export class SchedulesState {
       this._schedules.set(schedules);
       this._policies.set(policies);
       this._clients.set([...clients].sort((a, b) => a.name.localeCompare(b.name)));
-    } catch (err) {
-      this._error.set(httpErrorMessage(err));
-    } finally {
-      this._loading.set(false);
-    }
+    });
   }
 
   async saveSchedule(id: string | null, body: CreateScheduleDto): Promise<Schedule> {
