@@ -1,24 +1,8 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../harness/api-client.js';
 import { type Stack, startStack } from '../harness/services.js';
-
-class ApiClient {
-  private cookie = '';
-  constructor(private readonly baseUrl: string) {}
-
-  async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-    const response = await fetch(`${this.baseUrl}/api${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const setCookie = response.headers.get('set-cookie');
-    if (setCookie) this.cookie = setCookie.split(';')[0]!;
-    const text = await response.text();
-    return { status: response.status, json: text ? JSON.parse(text) : null };
-  }
-}
 
 describe('agents api (real process, real Postgres)', () => {
   let stack: Stack;

@@ -7,6 +7,7 @@ import { type CatalogChange, type CatalogEntry, SnapshotCatalogRepository, creat
 import { HardlinkStore, type ManifestEntry, comparePaths } from '@backtrac/store';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import type { DataSource } from 'typeorm';
+export { ApiClient } from '../harness/api-client.js';
 
 /** One entry of a seeded client tree; paths are the catalog's ("share/dir/name"). */
 export type SeedEntry =
@@ -15,38 +16,6 @@ export type SeedEntry =
   | { path: string; type: 'symlink'; mtime: number; target: string };
 
 export const sha256Hex = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
-
-/** A short API client keeping the session cookie, like a browser would. */
-export class ApiClient {
-  private cookie = '';
-  constructor(readonly baseUrl: string) {}
-
-  async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string; headers: Headers }> {
-    const response = await fetch(`${this.baseUrl}/api${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const setCookie = response.headers.get('set-cookie');
-    if (setCookie) this.cookie = setCookie.split(';')[0]!;
-    const text = await response.text();
-    let json: unknown = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: response.status, json, text, headers: response.headers };
-  }
-
-  async raw(path: string, init: RequestInit = {}): Promise<Response> {
-    return fetch(`${this.baseUrl}/api${path}`, { ...init, headers: { ...(init.headers ?? {}), ...(this.cookie ? { cookie: this.cookie } : {}) } });
-  }
-
-  get sessionCookie(): string {
-    return this.cookie;
-  }
-}
 
 /**
  * A real hardlink store on a temp dir plus the catalog rows a copy worker would write for it:
