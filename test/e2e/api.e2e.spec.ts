@@ -1,31 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../harness/api-client.js';
 import { repoRoot, type Stack, startStack } from '../harness/services.js';
-
-/** A tiny cookie-keeping client for the api. */
-class ApiClient {
-  private cookie = '';
-  constructor(private readonly baseUrl: string) {}
-
-  async call(method: string, path: string, body?: unknown, rawBody?: string): Promise<{ status: number; json: any; text: string }> {
-    const response = await fetch(`${this.baseUrl}/api${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}) },
-      body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
-    });
-    const setCookie = response.headers.get('set-cookie');
-    if (setCookie) this.cookie = setCookie.split(';')[0]!;
-    const text = await response.text();
-    let json: unknown = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // empty or non-JSON body
-    }
-    return { status: response.status, json, text };
-  }
-}
 
 describe('api (real process, real Postgres and Redis)', () => {
   let stack: Stack;

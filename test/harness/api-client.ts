@@ -3,11 +3,12 @@ export class ApiClient {
   private cookie = '';
   constructor(readonly baseUrl: string) {}
 
-  async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string; headers: Headers }> {
+  /** `rawBody`, when given, is sent as is instead of `body` as JSON (for malformed input). */
+  async call(method: string, path: string, body?: unknown, rawBody?: string): Promise<{ status: number; json: any; text: string; headers: Headers }> {
     const response = await fetch(`${this.baseUrl}/api${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
     const setCookie = response.headers.get('set-cookie');
     if (setCookie) this.cookie = setCookie.split(';')[0]!;
