@@ -91,6 +91,7 @@ async function gatewayHeartbeats(): Promise<void> {
   const { Module } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');
   const { CatalogModule, Client, EnrolmentToken, Share } = await import('@backtrac/catalog');
+  const { QueueModule } = await import('@backtrac/queue');
   const { AgentGatewayClient, XmlRpcServer } = await import('@backtrac/xmlrpc');
   const { createTestDatabase } = await import('../harness/postgres.ts');
   const { createTestRedis } = await import('../harness/redis.ts');
@@ -108,7 +109,8 @@ async function gatewayHeartbeats(): Promise<void> {
   Module({
     imports: [
       CatalogModule.forRoot({ databaseUrl: db.url, secretKey, applicationName: 'bench-gateway' }),
-      rpc.AgentRpcModule.forRoot({ secretKey, redisUrl: redis.url, redisPrefix: redis.prefix, allowUnsolicitedEnrolment: false }),
+      QueueModule.forRoot({ redisUrl: redis.url, prefix: redis.prefix }),
+      rpc.AgentRpcModule.forRoot({ secretKey, allowUnsolicitedEnrolment: false }),
     ],
   })(BenchGatewayModule);
   const server = new XmlRpcServer({ port: 0, host: '127.0.0.1' });

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobName, QueueName } from '@backtrac/queue';
+import { JobName, MaintenanceJobProducer, type PruneJobPayload, QueueName } from '@backtrac/queue';
 import { fsck, HardlinkStore, restoreSnapshot } from '@backtrac/store';
 import { BackupDriver } from '../harness/backups.js';
 import { type SambaServer, startSamba } from '../harness/samba.js';
@@ -41,8 +41,8 @@ describe('scheduled backups, retention, gc (real processes, smbd, Postgres, Redi
   const scheduledRuns = () =>
     driver.query<{ id: string; state: string; seq: number | null }>(`SELECT id, state, seq FROM backup_runs WHERE client_id = $1 AND trigger = 'schedule' ORDER BY queued_at`, [clientId]);
 
-  async function runMaintenance(name: JobName.Prune | JobName.GarbageCollect, data: object): Promise<any> {
-    const job = await maintenance.add(name, data, { jobId: `${name}:e2e:${randomBytes(4).toString('hex')}` });
+  async function runMaintenance(name: JobName.Prune | JobName.GarbageCollect, data: PruneJobPayload): Promise<any> {
+    const job = (await maintenance.getJob(await new MaintenanceJobProducer(maintenance).enqueue(name, data, new Date(), `e2e${randomBytes(4).toString('hex')}`)))!;
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       const state = await job.getState();

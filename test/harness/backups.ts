@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import pg from 'pg';
-import { backupJobId, backupJobOptions, type BackupJobPayload, JobName, QueueName } from '@backtrac/queue';
+import { BackupJobProducer, backupJobId, type BackupJobPayload, QueueName } from '@backtrac/queue';
 
 export interface RunRow {
   id: string;
@@ -17,11 +17,14 @@ export interface RunRow {
 export class BackupDriver {
   private readonly db: pg.Client;
   private readonly queue: Queue<BackupJobPayload>;
+  private readonly producer: BackupJobProducer;
   private slot = Date.UTC(2031, 0, 1);
 
   constructor(env: Record<string, string>) {
     this.db = new pg.Client({ connectionString: env.DATABASE_URL });
     this.queue = new Queue(QueueName.Backup, { connection: { url: env.REDIS_URL }, prefix: env.REDIS_PREFIX });
+    // Production's producer and job options, with retries half a second apart instead of 30 s.
+    this.producer = new BackupJobProducer(this.queue, 500);
   }
 
   async connect(): Promise<this> {
@@ -34,18 +37,14 @@ export class BackupDriver {
   }
 
   /** Records a queued run and enqueues its job; returns the run id. */
-  async enqueue(clientId: string, options: { full?: boolean; backoffMs?: number } = {}): Promise<string> {
+  async enqueue(clientId: string, options: { full?: boolean } = {}): Promise<string> {
     const slot = new Date((this.slot += 1000));
     const jobId = backupJobId(clientId, slot);
     const [run] = await this.query<{ id: string }>(
       `INSERT INTO backup_runs (client_id, job_id, kind, trigger) VALUES ($1, $2, $3, 'manual') RETURNING id`,
       [clientId, jobId, options.full ? 'full' : 'incremental'],
     );
-    await this.queue.add(
-      JobName.Backup,
-      { clientId, runId: run!.id, trigger: 'manual', slot: slot.toISOString(), full: options.full ?? false },
-      { ...backupJobOptions, jobId, backoff: { type: 'fixed', delay: options.backoffMs ?? 500 } },
-    );
+    await this.producer.enqueue({ clientId, runId: run!.id, trigger: 'manual', slot: slot.toISOString(), full: options.full ?? false });
     return run!.id;
   }
 

@@ -94,14 +94,3 @@ export function backupJobId(clientId: string, slot: Date | string): string {
 export function maintenanceJobId(name: JobName, slot: Date | string, scope = 'all'): string {
   return `${name}:${scope}:${slotStamp(slot)}`;
 }
-
-/**
- * Retries with exponential backoff for transient faults (share unreachable). Finished jobs are
- * kept a while so a re-enqueue of the same deterministic id is a no-op rather than a second run.
- */
-export const backupJobOptions = {
-  attempts: 4,
-  backoff: { type: 'exponential' as const, delay: 30_000 },
-  removeOnComplete: { age: 7 * 24 * 3600 },
-  removeOnFail: { age: 30 * 24 * 3600 },
-};

@@ -2,17 +2,17 @@ import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicat
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueName } from './queue-names.js';
+import { BackupJobProducer } from './producers/backup-job.producer.js';
+import { MaintenanceJobProducer } from './producers/maintenance-job.producer.js';
 import { createRedisConnection } from './redis-connection.js';
+import { QUEUE_OPTIONS, REDIS, queueToken } from './queue-tokens.js';
 
-export const REDIS = Symbol('REDIS');
-export const queueToken = (name: QueueName): string => `backtrac:queue:${name}`;
+export { QUEUE_OPTIONS, REDIS, queueToken };
 
 export interface QueueModuleOptions {
   redisUrl: string;
   prefix: string;
 }
-
-export const QUEUE_OPTIONS = Symbol('QUEUE_OPTIONS');
 
 @Injectable()
 class QueueLifecycle implements OnApplicationShutdown {
@@ -28,7 +28,7 @@ class QueueLifecycle implements OnApplicationShutdown {
   }
 }
 
-/** One Redis connection and the three producer queues, shared by a whole service. */
+/** One Redis connection, the three queues and their producers, shared by a whole service. */
 @Global()
 @Module({})
 export class QueueModule {
@@ -44,9 +44,11 @@ export class QueueModule {
         { provide: QUEUE_OPTIONS, useValue: options },
         { provide: REDIS, useFactory: () => createRedisConnection(options.redisUrl) },
         ...queues,
+        BackupJobProducer,
+        MaintenanceJobProducer,
         QueueLifecycle,
       ],
-      exports: [REDIS, QUEUE_OPTIONS, ...queues.map((queue) => queue.provide)],
+      exports: [REDIS, QUEUE_OPTIONS, ...queues.map((queue) => queue.provide), BackupJobProducer, MaintenanceJobProducer],
     };
   }
 }

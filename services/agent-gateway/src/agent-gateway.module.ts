@@ -17,8 +17,6 @@ export class AgentGatewayModule {
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
         AgentRpcModule.forRoot({
           secretKey: config.SECRET_KEY,
-          redisUrl: config.REDIS_URL,
-          redisPrefix: config.REDIS_PREFIX,
           allowUnsolicitedEnrolment: config.GATEWAY_ALLOW_UNSOLICITED_ENROLMENT,
           heartbeatSeconds: config.AGENT_HEARTBEAT_SECONDS,
         }),

@@ -25,5 +25,5 @@ export { SmtpMailerRepository, type SmtpSettings } from './alerts/smtp-mailer.re
 export { WebhookSenderRepository, WebhookDeliveryError, type WebhookTarget } from './alerts/webhook-sender.repository.js';
 export { signWebhook, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './alerts/webhook-signature.js';
 export { SchedulerTickService, type TickReport, type TickOptions } from './tick/scheduler-tick.service.js';
-export { dueMaintenance, maintenanceJobId, DEFAULT_MAINTENANCE, type MaintenanceSpec } from './tick/maintenance-planner.js';
+export { dueMaintenance, DEFAULT_MAINTENANCE, type MaintenanceSpec } from './tick/maintenance-planner.js';
 export { schedulerProviders, type SchedulerWiring } from './scheduler.providers.js';

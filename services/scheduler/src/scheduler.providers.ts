@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { type BackupJobPayload, type JobPayloads, QUEUE_OPTIONS, type QueueModuleOptions, QueueName, queueToken, REDIS } from '@backtrac/queue';
-import type { Queue } from 'bullmq';
+import { BackupJobProducer, MaintenanceJobProducer, QUEUE_OPTIONS, type QueueModuleOptions, REDIS } from '@backtrac/queue';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { DiskGuardThresholds } from './health/disk-guard.js';
@@ -10,8 +9,7 @@ import { SchedulerCatalogRepository } from './tick/scheduler-catalog.repository.
 import { SchedulerStateRepository } from './tick/scheduler-state.repository.js';
 import { SchedulerTickService } from './tick/scheduler-tick.service.js';
 import { StoreDiskRepository } from './tick/store-disk.repository.js';
-import { DEFAULT_MAINTENANCE, type MaintenanceName, type MaintenanceSpec } from './tick/maintenance-planner.js';
-import { MaintenanceQueueRepository } from './tick/maintenance-queue.repository.js';
+import { DEFAULT_MAINTENANCE, type MaintenanceSpec } from './tick/maintenance-planner.js';
 import { TickRunner } from './tick/tick-runner.js';
 import { RetentionCatalogRepository } from './retention/retention-catalog.repository.js';
 import { RetentionService } from './retention/retention.service.js';
@@ -54,7 +52,7 @@ export function schedulerProviders(wiring: SchedulerWiring): Provider[] {
       inject: [DataSource],
       useFactory: (db: DataSource) => new SchedulerCatalogRepository(db, wiring.agentOfflineAfterMs),
     },
-    { provide: BackupQueueRepository, inject: [queueToken(QueueName.Backup)], useFactory: (q: Queue<BackupJobPayload>) => new BackupQueueRepository(q) },
+    { provide: BackupQueueRepository, inject: [BackupJobProducer], useFactory: (producer: BackupJobProducer) => new BackupQueueRepository(producer) },
     {
       provide: SchedulerStateRepository,
       inject: [REDIS, QUEUE_OPTIONS],
@@ -63,14 +61,9 @@ export function schedulerProviders(wiring: SchedulerWiring): Provider[] {
     { provide: RetentionCatalogRepository, inject: [DataSource], useFactory: (db: DataSource) => new RetentionCatalogRepository(db) },
     { provide: RetentionService, inject: [RetentionCatalogRepository], useFactory: (r: RetentionCatalogRepository) => new RetentionService(r) },
     {
-      provide: MaintenanceQueueRepository,
-      inject: [queueToken(QueueName.Maintenance)],
-      useFactory: (q: Queue<JobPayloads[MaintenanceName]>) => new MaintenanceQueueRepository(q),
-    },
-    {
       provide: SchedulerTickService,
-      inject: [SchedulerCatalogRepository, BackupQueueRepository, SchedulerStateRepository, MaintenanceQueueRepository],
-      useFactory: (source: SchedulerCatalogRepository, queue: BackupQueueRepository, state: SchedulerStateRepository, maintenance: MaintenanceQueueRepository) =>
+      inject: [SchedulerCatalogRepository, BackupQueueRepository, SchedulerStateRepository, MaintenanceJobProducer],
+      useFactory: (source: SchedulerCatalogRepository, queue: BackupQueueRepository, state: SchedulerStateRepository, maintenance: MaintenanceJobProducer) =>
         new SchedulerTickService(source, queue, state, wiring.storeRoot ? new StoreDiskRepository(wiring.storeRoot) : null, {
           caps: wiring.caps,
           retry: wiring.retry,

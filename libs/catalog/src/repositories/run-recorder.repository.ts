@@ -50,11 +50,12 @@ export class RunRecorderRepository {
     return this.runs.findOneByOrFail({ jobId: run.jobId });
   }
 
-  async markRunning(id: string, seq: number): Promise<void> {
+  /** `kind` is what the run turned out to be (a first backup is full whatever was asked). */
+  async markRunning(id: string, seq: number, kind: RunKind): Promise<void> {
     await this.runs
       .createQueryBuilder()
       .update()
-      .set({ state: 'running', seq, startedAt: () => 'now()', finishedAt: null, error: null, attempts: () => 'attempts + 1' })
+      .set({ state: 'running', seq, kind, startedAt: () => 'now()', finishedAt: null, error: null, attempts: () => 'attempts + 1' })
       .where({ id })
       .execute();
   }

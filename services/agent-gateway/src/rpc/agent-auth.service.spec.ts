@@ -13,7 +13,7 @@ async function setup() {
   const agent = { id: ID, status: 'approved', secretHash: await AgentAuthService.hashSecret(secret) } as Agent;
   const agents = { findById: vi.fn(async (id: string) => (id === ID ? agent : null)) };
   const audit = { record: vi.fn(async () => undefined) };
-  const options = resolveAgentRpcOptions({ secretKey: Buffer.alloc(32), redisUrl: 'redis://x', redisPrefix: 'p', allowUnsolicitedEnrolment: false, badAuthLimit: 2, badAuthWindowSeconds: 10 });
+  const options = resolveAgentRpcOptions({ secretKey: Buffer.alloc(32), allowUnsolicitedEnrolment: false, badAuthLimit: 2, badAuthWindowSeconds: 10 });
   const auth = new AgentAuthService(agents as unknown as AgentRepository, audit as unknown as AuditLogRepository, options);
   return { auth, agent, agents, audit, secret };
 }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLogRepository, ShareRepository, type Agent, type BackupRun } from '@backtrac/catalog';
-import { backupJobId } from '@backtrac/queue';
+import { BackupJobProducer, backupJobId } from '@backtrac/queue';
 import type { JobStatus, RequestBackupResult } from '@backtrac/xmlrpc';
-import { BackupQueueRepository } from './backup-queue.repository.js';
 import { BackupRunRepository } from './backup-run.repository.js';
 import { AgentPendingError, NotFoundError } from './agent-rpc.errors.js';
 
@@ -12,7 +11,7 @@ export class AgentJobsService {
   constructor(
     private readonly shares: ShareRepository,
     private readonly runs: BackupRunRepository,
-    private readonly queue: BackupQueueRepository,
+    private readonly producer: BackupJobProducer,
     private readonly audit: AuditLogRepository,
   ) {}
 
@@ -32,7 +31,7 @@ export class AgentJobsService {
     const slot = new Date(Math.floor(now.getTime() / 1000) * 1000);
     const jobId = backupJobId(clientId, slot);
     const run = await this.runs.createQueued(clientId, jobId);
-    await this.queue.enqueue(jobId, { clientId, runId: run.id, trigger: 'agent', slot: slot.toISOString(), full: false });
+    await this.producer.enqueue({ clientId, runId: run.id, trigger: 'agent', slot: slot.toISOString(), full: false });
     await this.audit.record({ actor: `agent:${agent.id}`, action: 'backup.requested', target: `client:${clientId}`, details: { share: shareName, jobId } });
     return { jobId, runId: run.id, state: run.state };
   }

@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuditLogEntry, Agent, BackupRun, CatalogModule, ChangeJournalEntry, Client, EnrolmentToken, Schedule, Share } from '@backtrac/catalog';
-import { QueueName } from '@backtrac/queue';
+import { QueueModule, QueueName } from '@backtrac/queue';
 import { AgentFault, AgentGatewayClient, deriveCallbackToken, journalSince, TransportFault, XmlRpcServer, type EnrollResult } from '@backtrac/xmlrpc';
 import { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
@@ -53,7 +53,8 @@ beforeAll(async () => {
   @Module({
     imports: [
       CatalogModule.forRoot({ databaseUrl: db.url, secretKey, applicationName: 'gateway-test' }),
-      AgentRpcModule.forRoot({ secretKey, redisUrl: redis.url, redisPrefix: redis.prefix, allowUnsolicitedEnrolment: true, badAuthLimit: 3, badAuthWindowSeconds: 60 }),
+      QueueModule.forRoot({ redisUrl: redis.url, prefix: redis.prefix }),
+      AgentRpcModule.forRoot({ secretKey, allowUnsolicitedEnrolment: true, badAuthLimit: 3, badAuthWindowSeconds: 60 }),
     ],
   })
   class TestGatewayModule {}

@@ -5,7 +5,6 @@ import { AgentRepository } from './agent.repository.js';
 import { AgentRpcController } from './agent-rpc.controller.js';
 import { AGENT_RPC_OPTIONS, resolveAgentRpcOptions, type AgentRpcOptions } from './agent-rpc.options.js';
 import { AgentStateService } from './agent-state.service.js';
-import { BackupQueueRepository } from './backup-queue.repository.js';
 import { BackupRunRepository } from './backup-run.repository.js';
 import { ChangeJournalRepository } from './change-journal.repository.js';
 import { ChangeJournalService } from './change-journal.service.js';
@@ -14,9 +13,10 @@ import { HeartbeatBufferRepository } from './heartbeat-buffer.repository.js';
 
 /**
  * The agent protocol's handlers. Needs the global CatalogModule (DataSource, ShareRepository,
- * ScheduleRepository, AuditLogRepository) and an XmlRpcServer connected as a microservice:
+ * ScheduleRepository, AuditLogRepository), the global QueueModule (BackupJobProducer) and an
+ * XmlRpcServer connected as a microservice:
  *
- *   imports: [CatalogModule.forRoot(...), AgentRpcModule.forRoot({ secretKey, redisUrl, redisPrefix, allowUnsolicitedEnrolment })]
+ *   imports: [CatalogModule.forRoot(...), QueueModule.forRoot(...), AgentRpcModule.forRoot({ secretKey, allowUnsolicitedEnrolment })]
  *   app.connectMicroservice({ strategy: new XmlRpcServer({ port: env.GATEWAY_RPC_PORT, limits: { maxBodyBytes: env.XMLRPC_MAX_BODY_BYTES } }) })
  */
 @Module({})
@@ -30,7 +30,6 @@ export class AgentRpcModule {
         AgentRepository,
         ChangeJournalRepository,
         BackupRunRepository,
-        BackupQueueRepository,
         HeartbeatBufferRepository,
         AgentAuthService,
         EnrolmentService,

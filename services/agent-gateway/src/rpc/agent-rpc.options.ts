@@ -2,9 +2,6 @@
 export interface AgentRpcOptions {
   /** SECRET_KEY: derives the token the gateway presents on agents' callback endpoints. */
   secretKey: Buffer;
-  /** REDIS_URL and REDIS_PREFIX: where agent-requested backups are enqueued. */
-  redisUrl: string;
-  redisPrefix: string;
   /** Accept enrolment without a token; such agents stay "pending" until an admin approves them. */
   allowUnsolicitedEnrolment: boolean;
   /** How often agents should heartbeat; an agent is offline after 3 missed beats. Default 30. */

@@ -9,7 +9,7 @@ function service(allowUnsolicitedEnrolment: boolean) {
   const agents = { claimToken: vi.fn(), create: vi.fn(), createClientForHost: vi.fn() };
   const auth = { assertAddressNotLocked: vi.fn(), recordBadToken: vi.fn(), countUnsolicitedEnrolment: vi.fn() };
   const audit = { record: vi.fn() };
-  const options = resolveAgentRpcOptions({ secretKey: Buffer.alloc(32), redisUrl: 'redis://x', redisPrefix: 'p', allowUnsolicitedEnrolment });
+  const options = resolveAgentRpcOptions({ secretKey: Buffer.alloc(32), allowUnsolicitedEnrolment });
   return { svc: new EnrolmentService(agents as unknown as AgentRepository, auth as unknown as AgentAuthService, audit as unknown as AuditLogRepository, options), agents, auth };
 }
 

@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
 import type { AuditLogRepository, BackupRun, BackupRunRepository, ClientRepository, ShareRepository } from '@backtrac/catalog';
-import type { BackupJobPayload } from '@backtrac/queue';
+import { BackupJobProducer, type BackupJobPayload } from '@backtrac/queue';
 import type { Queue } from 'bullmq';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BackupsService } from './backups.service.js';
@@ -26,7 +26,7 @@ describe('BackupsService.start', () => {
       shares as unknown as ShareRepository,
       runs as unknown as BackupRunRepository,
       audit as unknown as AuditLogRepository,
-      queue as unknown as Queue<BackupJobPayload>,
+      new BackupJobProducer(queue as unknown as Queue<BackupJobPayload>),
     );
   });
 
@@ -37,7 +37,7 @@ describe('BackupsService.start', () => {
     const [name, payload, options] = queue.add.mock.calls[0]!;
     expect(name).toBe('backup');
     expect(payload).toEqual({ clientId, runId: 'run-1', trigger: 'manual', slot: expect.any(String), full: true });
-    expect(options.jobId).toBe(result.jobId);
+    expect(options).toMatchObject({ jobId: result.jobId, attempts: 4, backoff: { type: 'exponential', delay: 30_000 } });
     expect(audit.record).toHaveBeenCalledWith(expect.objectContaining({ actor: 'user:u1', action: 'backup.requested' }));
   });
 

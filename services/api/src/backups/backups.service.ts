@@ -1,9 +1,6 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { AuditLogRepository, BackupRunRepository, ClientRepository, ShareRepository } from '@backtrac/catalog';
-import { type BackupJobPayload, JobName, QueueName, backupJobId, queueToken } from '@backtrac/queue';
-import type { Queue } from 'bullmq';
-
-const KEEP_FINISHED_JOBS_S = 7 * 86_400;
+import { BackupJobProducer, type BackupJobPayload, backupJobId } from '@backtrac/queue';
 
 /** "Back up now": one catalog row and one BullMQ job, refused while the client already has a run in flight. */
 @Injectable()
@@ -13,7 +10,7 @@ export class BackupsService {
     private readonly shares: ShareRepository,
     private readonly runs: BackupRunRepository,
     private readonly audit: AuditLogRepository,
-    @Inject(queueToken(QueueName.Backup)) private readonly queue: Queue<BackupJobPayload>,
+    private readonly producer: BackupJobProducer,
   ) {}
 
   async start(actor: string, clientId: string, full: boolean): Promise<{ runId: string; jobId: string }> {
@@ -29,17 +26,16 @@ export class BackupsService {
       throw new ConflictException(`Client ${client.name} already has a backup ${created.busy.state} (run ${created.busy.id})`);
     }
     const payload: BackupJobPayload = { clientId, runId: created.run.id, trigger: 'manual', slot: slot.toISOString(), full };
-    let stored: string | undefined;
+    let enqueued: boolean;
     try {
-      await this.queue.add(JobName.Backup, payload, { jobId, removeOnComplete: { age: KEEP_FINISHED_JOBS_S }, removeOnFail: { age: KEEP_FINISHED_JOBS_S } });
-      // add() stores nothing when the id is taken (a finished job of the same second is kept for days).
-      stored = (await this.queue.getJob(jobId))?.data.runId;
+      // Nothing is stored when the id is taken (a finished job of the same second is kept for days).
+      enqueued = (await this.producer.enqueue(payload)).created;
     } catch (error) {
       // Without a job the row would block the client forever; record why instead.
       await this.runs.markFailed(created.run.id, `could not enqueue: ${error instanceof Error ? error.message : String(error)}`);
       throw error;
     }
-    if (stored !== created.run.id) {
+    if (!enqueued) {
       await this.runs.markFailed(created.run.id, `job ${jobId} already exists`);
       throw new ConflictException(`A backup of ${client.name} was started within the same second; try again`);
     }

@@ -52,7 +52,8 @@ export class BackupJobProcessor implements OnApplicationBootstrap, OnApplication
         jobId: job.id!,
         payload: job.data,
         attempt: job.attemptsMade + 1,
-        maxAttempts: job.opts.attempts ?? 1,
+        // BullMQ stores 0 when a job was added without `attempts`: that still means one attempt.
+        maxAttempts: Math.max(1, job.opts.attempts ?? 1),
         signal: controller.signal,
         reportProgress: (progress) => void job.updateProgress({ filesDone: progress.filesDone, bytesDone: progress.bytesDone }).catch(() => undefined),
       });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackupRun, ClientRepository, RunRecorderRepository, ShareRepository } from '@backtrac/catalog';
 import { loadConfig } from '@backtrac/config';
-import { backupJobId, backupJobOptions, type BackupJobPayload, JobName, QueueName } from '@backtrac/queue';
+import { BackupJobProducer, backupJobId, type BackupJobPayload, QueueName } from '@backtrac/queue';
 import { HardlinkStore, restoreSnapshot } from '@backtrac/store';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
 import { createTestRedis, type TestRedis } from '../../../../test/harness/redis.js';
@@ -44,6 +44,7 @@ describe('backup pipeline: BullMQ job → SMB share → hardlink store → catal
   let shareDir: string;
   const apps: INestApplicationContext[] = [];
   let queue: Queue<BackupJobPayload>;
+  let producer: BackupJobProducer;
   let store: HardlinkStore;
   const secretKey = randomBytes(32).toString('hex');
 
@@ -69,7 +70,7 @@ describe('backup pipeline: BullMQ job → SMB share → hardlink store → catal
     const slot = new Date(Date.UTC(2030, 0, 1, 0, 0, slotCounter++));
     const jobId = backupJobId(clientId, slot);
     const run = await apps[0]!.get(RunRecorderRepository).ensure({ jobId, clientId, kind: full ? 'full' : 'incremental', trigger: 'manual' });
-    await queue.add(JobName.Backup, { clientId, runId: run.id, trigger: 'manual', slot: slot.toISOString(), full }, { ...backupJobOptions, jobId, backoff: { type: 'fixed', delay: 100 } });
+    await producer.enqueue({ clientId, runId: run.id, trigger: 'manual', slot: slot.toISOString(), full });
     return waitForRun(run.id);
   }
 
@@ -116,6 +117,8 @@ describe('backup pipeline: BullMQ job → SMB share → hardlink store → catal
     await startWorker();
     store = await HardlinkStore.open(storeRoot);
     queue = new Queue(QueueName.Backup, { connection: { url: redis.url }, prefix: redis.prefix });
+    // Production's job options, with retries 100 ms apart instead of 30 s.
+    producer = new BackupJobProducer(queue, 100);
   }, 180_000);
 
   afterAll(async () => {
@@ -216,6 +219,10 @@ describe('backup pipeline: BullMQ job → SMB share → hardlink store → catal
     const other = await addClient('ws-local', [{ name: 'data', url: `file://${copyDir}` }]);
     const run = await backUp(other);
     expect(run.state).toBe('succeeded');
+    // Asked for an incremental, but with no earlier snapshot the first backup reads everything.
+    expect(run.kind).toBe('full');
+    const [first] = await db.dataSource.query('SELECT message FROM run_log_lines WHERE run_id = $1 ORDER BY at, id LIMIT 1', [run.id]);
+    expect(first.message).toBe('backup full of ws-local into snapshot 1 (attempt 1 of 4)');
     expect(Number(run.bytesStoredNew)).toBe(0);
     expect(await poolStats(storeRoot)).toEqual(poolBefore);
   });
@@ -225,10 +232,15 @@ describe('backup pipeline: BullMQ job → SMB share → hardlink store → catal
     const run = await backUp(bad);
     expect(run.state).toBe('failed');
     expect(run.error).toMatch(/logon as alice refused \[STATUS_LOGON_FAILURE\]/);
-    // The job's backoff is 100 ms: a retry would have happened by now.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // A retried job would leave `active` for `delayed` (backoff 100 ms) rather than `failed`.
+    let state = await queue.getJobState(run.jobId);
+    for (let i = 0; i < 200 && state === 'active'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      state = await queue.getJobState(run.jobId);
+    }
+    expect(state).toBe('failed');
+    expect((await queue.getJob(run.jobId))!.attemptsMade).toBe(1);
     expect((await apps[0]!.get(RunRecorderRepository).findById(run.id))!).toMatchObject({ attempts: 1, state: 'failed' });
-    expect(await queue.getJobState(run.jobId)).toBe('failed');
   });
 
   it('rebuilds the catalog from the manifests alone', async () => {

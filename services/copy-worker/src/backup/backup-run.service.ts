@@ -98,10 +98,13 @@ export class BackupRunService {
         this.events.publish({ type: 'run.state', runId: run.id, clientId: client.id, state: resumed.partial ? 'partial' : 'succeeded', error: null });
         return;
       }
-      const seq = ((await this.store.latestSnapshot(client.id)) ?? 0) + 1;
-      await this.runs.markRunning(run.id, seq);
+      const previous = await this.previousSnapshot(client.id);
+      const seq = (previous?.seq ?? 0) + 1;
+      // With nothing to compare against, every file is read: the first backup is a full one.
+      const kind = payload.full || !previous ? 'full' : 'incremental';
+      await this.runs.markRunning(run.id, seq, kind);
       this.events.publish({ type: 'run.state', runId: run.id, clientId: client.id, state: 'running', error: null });
-      log.add({ level: 'info', message: `backup ${payload.full ? 'full' : 'incremental'} of ${client.name} into snapshot ${seq} (attempt ${context.attempt} of ${context.maxAttempts})` });
+      log.add({ level: 'info', message: `backup ${kind} of ${client.name} into snapshot ${seq} (attempt ${context.attempt} of ${context.maxAttempts})` });
 
       const shares = await this.shares.listForClient(client.id);
       if (shares.length === 0) throw new RunFailedPermanentlyError('the client has no shares to back up');
@@ -110,7 +113,6 @@ export class BackupRunService {
         await this.hooks.prepare(session, jobId, shares, log);
         const source = await this.openShares(shares, log);
         try {
-          const previous = await this.previousSnapshot(client.id);
           const plan = await this.hooks.plan(session, shares, previous, payload.full);
           let input: BackupSource = source;
           let journal: JournalSource | undefined;
@@ -145,7 +147,7 @@ export class BackupRunService {
             onChange: () => undefined,
           });
           const state = result.outcome === 'partial' ? 'partial' : 'succeeded';
-          await this.catalogSync.recordSnapshot(client.id, seq, run.id, payload.full ? 'full' : 'incremental', result.outcome === 'partial', async () => {
+          await this.catalogSync.recordSnapshot(client.id, seq, run.id, kind, result.outcome === 'partial', async () => {
             await this.runs.finish(run.id, state, { counters: toRunCounters(result.counters) });
           });
           const c = result.counters;

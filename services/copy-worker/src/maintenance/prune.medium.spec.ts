@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackupRun, ClientRepository, RunRecorderRepository, ShareRepository, SnapshotExpiryRepository } from '@backtrac/catalog';
 import { loadConfig } from '@backtrac/config';
-import { backupJobId, backupJobOptions, type BackupJobPayload, JobName, QueueName } from '@backtrac/queue';
+import { BackupJobProducer, backupJobId, type BackupJobPayload, QueueName } from '@backtrac/queue';
 import { fsck, HardlinkStore, restoreSnapshot } from '@backtrac/store';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
 import { createTestRedis, type TestRedis } from '../../../../test/harness/redis.js';
@@ -72,7 +72,7 @@ describe('prune: retention carried out on the catalog and a real store (Postgres
     const slot = new Date(Date.UTC(2030, 0, 1, 0, 0, slotCounter++));
     const jobId = backupJobId(clientId, slot);
     const run = await app.get(RunRecorderRepository).ensure({ jobId, clientId, kind: 'incremental', trigger: 'manual' });
-    await queue.add(JobName.Backup, { clientId, runId: run.id, trigger: 'manual', slot: slot.toISOString(), full: false }, { ...backupJobOptions, jobId });
+    await new BackupJobProducer(queue).enqueue({ clientId, runId: run.id, trigger: 'manual', slot: slot.toISOString(), full: false });
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       const current = await app.get(RunRecorderRepository).findById(run.id);

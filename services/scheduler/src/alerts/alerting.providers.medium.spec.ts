@@ -6,7 +6,7 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { AlertSettingsRepository, CatalogModule, ClientRepository, SecretBox } from '@backtrac/catalog';
-import { backupJobId, JobName, QueueModule, QueueName } from '@backtrac/queue';
+import { BackupJobProducer, backupJobId, JobName, MaintenanceJobProducer, QueueModule, QueueName } from '@backtrac/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReceivedHook, startWebhookSink, type WebhookSink } from '../../../../test/harness/alert-sinks.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
@@ -67,7 +67,7 @@ describe('alerting providers (real Postgres, Redis, HTTP receiver)', () => {
       throw new UnrecoverableError('LOGON_FAILURE: wrong password');
     }, { connection: { url: redis.url }, prefix: redis.prefix });
     try {
-      await queue.add(JobName.Backup, { clientId, runId: 'x', trigger: 'schedule', slot: slot.toISOString(), full: false }, { jobId, attempts: 1 });
+      await new BackupJobProducer(queue).enqueue({ clientId, runId: 'x', trigger: 'schedule', slot: slot.toISOString(), full: false });
       const deadline = Date.now() + 15_000;
       while ((await queue.getJobState(jobId)) !== 'failed' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     } finally {
@@ -123,8 +123,9 @@ describe('alerting providers (real Postgres, Redis, HTTP receiver)', () => {
       : { checked: 10, bytes: 100, corrupt: [{ file: 'pool/ab/cd/abcd', expected: 'ab'.repeat(32), actual: 'cd'.repeat(32), quarantinedTo: 'x' }] }),
     { connection: { url: redis.url }, prefix: redis.prefix });
     try {
-      await queue.add(JobName.Verify, { fraction: 1 }, { jobId: 'verify:clean:1' });
-      await queue.add(JobName.Verify, { fraction: 1 }, { jobId: 'verify:all:2' });
+      const producer = new MaintenanceJobProducer(queue);
+      await producer.enqueue(JobName.Verify, { fraction: 1 }, new Date(Date.UTC(2030, 0, 1)), 'clean');
+      await producer.enqueue(JobName.Verify, { fraction: 1 }, new Date(Date.UTC(2030, 0, 2)));
       await waitForHooks(2);
       await new Promise((resolve) => setTimeout(resolve, 300));
     } finally {

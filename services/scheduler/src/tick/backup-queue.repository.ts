@@ -1,17 +1,24 @@
-import { type BackupJobPayload, JobName, QueueName } from '@backtrac/queue';
+import { BackupJobProducer, type BackupJobPayload, QueueName } from '@backtrac/queue';
 import { type Job, type JobType, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BackupQueue, FailedBackup } from './scheduler.ports.js';
 
 const IN_FLIGHT: JobType[] = ['active', 'waiting', 'delayed', 'prioritized', 'waiting-children'];
 
-/** The producer side of the BullMQ `backup` queue. */
+/** The scheduler's view of the BullMQ `backup` queue; jobs go in through BackupJobProducer. */
 export class BackupQueueRepository implements BackupQueue {
-  /** Wraps the `backup` queue (QueueModule provides it under queueToken(QueueName.Backup)). */
-  constructor(readonly queue: Queue<BackupJobPayload>) {}
+  constructor(private readonly producer: BackupJobProducer) {}
 
-  static create(connection: Redis, prefix: string): BackupQueueRepository {
-    return new BackupQueueRepository(new Queue<BackupJobPayload>(QueueName.Backup, { connection, prefix }));
+  /**
+   * A repository with its own queue handle on `connection` (one per scheduler process in tests);
+   * `backoffDelayMs` shortens BullMQ's retry delays.
+   */
+  static create(connection: Redis, prefix: string, backoffDelayMs?: number): BackupQueueRepository {
+    return new BackupQueueRepository(new BackupJobProducer(new Queue<BackupJobPayload>(QueueName.Backup, { connection, prefix }), backoffDelayMs));
+  }
+
+  get queue(): Queue<BackupJobPayload> {
+    return this.producer.queue;
   }
 
   async inFlightClientIds(): Promise<string[]> {
@@ -19,17 +26,8 @@ export class BackupQueueRepository implements BackupQueue {
     return [...new Set(jobs.filter((j): j is Job<BackupJobPayload> => Boolean(j)).map((j) => j.data.clientId))];
   }
 
-  async enqueue(jobId: string, payload: BackupJobPayload, priority: number): Promise<boolean> {
-    // add is atomic: when the id is taken (in any state) it stores nothing. It still returns a
-    // Job built from our arguments, so read back the stored data to learn who was first.
-    await this.queue.add(JobName.Backup, payload, {
-      jobId,
-      priority,
-      removeOnComplete: { age: 7 * 86_400 },
-      removeOnFail: { age: 7 * 86_400 },
-    });
-    const stored = await this.queue.getJob(jobId);
-    return stored?.data.runId === payload.runId;
+  async enqueue(payload: BackupJobPayload, priority: number): Promise<boolean> {
+    return (await this.producer.enqueue(payload, { priority })).created;
   }
 
   async listFailed(codes: readonly string[]): Promise<FailedBackup[]> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BackupJobPayload } from '@backtrac/queue';
+import { type BackupJobPayload, backupJobId } from '@backtrac/queue';
 import type { BackupQueue, FailedBackup, RetryRecord, ScheduledClient, SchedulerSource, SchedulerState } from './scheduler.ports.js';
 
 /**
@@ -54,7 +54,8 @@ export class InMemoryBackupQueue implements BackupQueue {
   async inFlightClientIds(): Promise<string[]> {
     return [...new Set([...this.jobs.values()].filter((j) => j.state === 'waiting' || j.state === 'active').map((j) => j.payload.clientId))];
   }
-  async enqueue(jobId: string, payload: BackupJobPayload, priority: number): Promise<boolean> {
+  async enqueue(payload: BackupJobPayload, priority: number): Promise<boolean> {
+    const jobId = backupJobId(payload.clientId, payload.slot);
     if (this.jobs.has(jobId)) return false;
     this.jobs.set(jobId, { payload, priority, state: 'waiting', attemptsMade: 0 });
     return true;

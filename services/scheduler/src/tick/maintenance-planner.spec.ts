@@ -1,6 +1,6 @@
-import { JobName } from '@backtrac/queue';
+import { JobName, maintenanceJobId } from '@backtrac/queue';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAINTENANCE, dueMaintenance, maintenanceJobId } from './maintenance-planner.js';
+import { DEFAULT_MAINTENANCE, dueMaintenance } from './maintenance-planner.js';
 
 describe('maintenance planner', () => {
   it('gives the latest slot of each job with a BullMQ-safe deterministic id', () => {

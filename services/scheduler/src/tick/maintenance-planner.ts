@@ -1,6 +1,5 @@
-import { JobName, type JobPayloads } from '@backtrac/queue';
+import { JobName, type JobPayloads, maintenanceJobId } from '@backtrac/queue';
 import { latestSlotAtOrBefore } from '../schedule/cron-slots.js';
-import { slotStamp } from '../schedule/job-id.js';
 
 export type MaintenanceName = JobName.Prune | JobName.GarbageCollect | JobName.Verify | JobName.Fsck;
 
@@ -16,11 +15,6 @@ export interface DueMaintenance {
   jobId: string;
   slot: Date;
   payload: JobPayloads[MaintenanceName];
-}
-
-/** Same rule as backups: `<name>:all:<slot stamp>` (two colons, which BullMQ accepts). */
-export function maintenanceJobId(name: MaintenanceName, slot: Date): string {
-  return `${name}:all:${slotStamp(slot)}`;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { type BackupJobPayload, createRedisConnection, QueueName } from '@backtrac/queue';
-import { type Job, Worker } from 'bullmq';
+import { type BackupJobPayload, createRedisConnection, MaintenanceJobProducer, QueueName } from '@backtrac/queue';
+import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestRedis, type TestRedis } from '../../../../test/harness/redis.js';
@@ -7,7 +7,6 @@ import type { ScheduleSpec } from '../schedule/slot-decision.js';
 import { BackupQueueRepository } from './backup-queue.repository.js';
 import { InMemorySchedulerSource } from './in-memory-scheduler.fakes.js';
 import { DEFAULT_MAINTENANCE } from './maintenance-planner.js';
-import { MaintenanceQueueRepository } from './maintenance-queue.repository.js';
 import type { ScheduledClient } from './scheduler.ports.js';
 import { SchedulerStateRepository } from './scheduler-state.repository.js';
 import { SchedulerTickService, type TickOptions } from './scheduler-tick.service.js';
@@ -51,10 +50,10 @@ describe('scheduler tick against real Redis/BullMQ', () => {
   });
 
   /** One scheduler process: its own Redis connection, queue producer and state. */
-  function scheduler(prefix: string, source: InMemorySchedulerSource, options: Partial<TickOptions> = {}, clock = () => fakeNow) {
+  function scheduler(prefix: string, source: InMemorySchedulerSource, options: Partial<TickOptions> = {}, clock = () => fakeNow, backoffDelayMs?: number) {
     const conn = createRedisConnection(redis.url);
     conns.push(conn);
-    const queue = BackupQueueRepository.create(conn, prefix);
+    const queue = BackupQueueRepository.create(conn, prefix, backoffDelayMs);
     opened.push(queue);
     const svc = new SchedulerTickService(source, queue, new SchedulerStateRepository(conn, prefix), null, { caps: { global: 1000 }, ...options }, clock);
     return { svc, queue };
@@ -155,8 +154,8 @@ describe('scheduler tick against real Redis/BullMQ', () => {
     const prefix = `${redis.prefix}_maint`;
     const conn = createRedisConnection(redis.url);
     conns.push(conn);
-    const maintenance = MaintenanceQueueRepository.create(conn, prefix);
-    opened.push(maintenance);
+    const maintenance = new MaintenanceJobProducer(new Queue(QueueName.Maintenance, { connection: conn, prefix }));
+    opened.push(maintenance.queue);
     const options = { maintenance: { specs: DEFAULT_MAINTENANCE, queue: maintenance }, lockTtlMs: 0 };
     const a = scheduler(prefix, new InMemorySchedulerSource([]), options);
     const b = scheduler(prefix, new InMemorySchedulerSource([]), options);
@@ -169,13 +168,14 @@ describe('scheduler tick against real Redis/BullMQ', () => {
     ]);
   });
 
-  it('a backup that failed with SHARE_UNREACHABLE is retried after its backoff, same job id', async () => {
+  it('a backup that failed with SHARE_UNREACHABLE on every BullMQ attempt is retried by the tick after its backoff, same job id', async () => {
     const prefix = `${redis.prefix}_retry`;
     // Real time here (BullMQ stamps the failure with it); a yearly slot in the past stays the latest.
     const yearly = { ...every5, cron: '0 0 1 1 *', activeSince: new Date('2025-06-01T00:00:00Z') };
     const source = new InMemorySchedulerSource(clients(1).map((i) => ({ ...i, schedule: yearly })));
     let now = new Date();
-    const s = scheduler(prefix, source, { retry: { baseSeconds: 60, maxSeconds: 600 } }, () => now);
+    // BullMQ's own retries 10 ms apart instead of 30 s.
+    const s = scheduler(prefix, source, { retry: { baseSeconds: 60, maxSeconds: 600 } }, () => now, 10);
     await s.svc.tick();
     const workerConn = createRedisConnection(redis.url);
     conns.push(workerConn);
@@ -185,24 +185,27 @@ describe('scheduler tick against real Redis/BullMQ', () => {
         QueueName.Backup,
         async () => {
           calls += 1;
-          if (calls === 1) throw new Error('SHARE_UNREACHABLE: smb://ws/docs');
+          if (calls <= 4) throw new Error('SHARE_UNREACHABLE: smb://ws/docs');
         },
         { connection: workerConn, prefix, concurrency: 1 },
       );
       opened.push(worker);
-      worker.on('failed', () => resolve());
+      worker.on('failed', (job) => job && job.attemptsMade >= (job.opts.attempts ?? 1) && resolve());
     });
     await failed;
+    expect(calls).toBe(4);
     const id = (await jobsIn(s.queue))[0]!.id!;
     expect(id).toMatch(/^backup:client-0:\d{4}0101T000000Z$/);
     const job = await s.queue.queue.getJob(id);
     const finishedOn = job!.finishedOn!;
-    now = new Date(finishedOn + 30_000); // before the 60 s backoff
+    expect(await job!.getState()).toBe('failed');
+    // Four attempts made: the tick's backoff is 60 s * 2^3 = 480 s.
+    now = new Date(finishedOn + 479_000);
     expect((await s.svc.tick()).retried).toEqual([]);
-    now = new Date(finishedOn + 61_000);
-    expect((await s.svc.tick()).retried).toEqual([{ jobId: id, clientId: 'client-0', attemptsMade: 1 }]);
-    for (let i = 0; i < 100 && calls < 2; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(calls).toBe(2);
+    now = new Date(finishedOn + 481_000);
+    expect((await s.svc.tick()).retried).toEqual([{ jobId: id, clientId: 'client-0', attemptsMade: 4 }]);
+    for (let i = 0; i < 100 && calls < 5; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toBe(5);
     expect(await jobsIn(s.queue)).toHaveLength(1);
   });
 });

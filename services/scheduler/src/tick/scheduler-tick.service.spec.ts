@@ -1,4 +1,4 @@
-import { JobName } from '@backtrac/queue';
+import { JobName, maintenanceJobId } from '@backtrac/queue';
 import { describe, expect, it } from 'vitest';
 import type { ScheduleSpec } from '../schedule/slot-decision.js';
 import { InMemoryBackupQueue, InMemorySchedulerSource, InMemorySchedulerState } from './in-memory-scheduler.fakes.js';
@@ -112,7 +112,11 @@ describe('SchedulerTickService (fakes, fake clock)', () => {
   it('hands the maintenance slots to the maintenance queue, even when the disk guard holds backups', async () => {
     const enqueued: string[] = [];
     const { svc } = setup([item('a', null)], {
-      maintenance: { specs: [{ name: JobName.Prune, cron: '30 7 * * *', timeZone: 'UTC', payload: {} }], queue: { enqueue: async (j) => void enqueued.push(j.jobId) } },
+      maintenance: { specs: [{ name: JobName.Prune, cron: '30 7 * * *', timeZone: 'UTC', payload: {} }], queue: { enqueue: async (name, _payload, slot) => {
+      const id = maintenanceJobId(name, slot);
+      enqueued.push(id);
+      return id;
+    } } },
     }, { usedPct: 99 });
     const r = await svc.tick();
     expect(r.maintenance).toEqual(['prune:all:20260110T073000Z']);

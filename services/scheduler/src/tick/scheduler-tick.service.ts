@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type BackupJobPayload } from '@backtrac/queue';
+import { type BackupJobPayload, type JobPayloads } from '@backtrac/queue';
 import { type DiskGuardDecision, type DiskGuardThresholds, DEFAULT_DISK_GUARD, evaluateDiskGuard } from '../health/disk-guard.js';
 import { admit, type Caps, type Candidate, DEFAULT_RETRY, nextRetryAt, queuePriority, type RetryPolicy } from '../schedule/admission.js';
 import { backupJobId } from '../schedule/job-id.js';
 import { decideSlot } from '../schedule/slot-decision.js';
 import { windowState } from '../schedule/time-window.js';
-import { type DueMaintenance, dueMaintenance, type MaintenanceSpec } from './maintenance-planner.js';
+import { dueMaintenance, type MaintenanceName, type MaintenanceSpec } from './maintenance-planner.js';
 import type { BackupQueue, BlockedReason, ScheduledClient, SchedulerSource, SchedulerState, StoreDisk } from './scheduler.ports.js';
 
 export interface TickOptions {
@@ -20,8 +20,9 @@ export interface TickOptions {
   maintenance?: { specs: readonly MaintenanceSpec[]; queue: MaintenanceQueue };
 }
 
+/** The `maintenance` queue's producer (MaintenanceJobProducer); returns the job id. */
 export interface MaintenanceQueue {
-  enqueue(job: DueMaintenance): Promise<void>;
+  enqueue(name: MaintenanceName, payload: JobPayloads[MaintenanceName], slot: Date): Promise<string>;
 }
 
 export interface TickReport {
@@ -117,8 +118,7 @@ export class SchedulerTickService {
     // Maintenance frees space, so it goes ahead even when the disk guard holds backups back.
     if (this.options.maintenance) {
       for (const job of dueMaintenance(this.options.maintenance.specs, now)) {
-        await this.options.maintenance.queue.enqueue(job);
-        report.maintenance.push(job.jobId);
+        report.maintenance.push(await this.options.maintenance.queue.enqueue(job.name, job.payload, job.slot));
       }
     }
 
@@ -142,7 +142,7 @@ export class SchedulerTickService {
       const { runId } = await this.source.recordQueued({ clientId: c.clientId, jobId: c.jobId, slot: c.slot, full: c.full });
       const payload: BackupJobPayload = { clientId: c.clientId, runId, trigger: 'schedule', slot: c.slot.toISOString(), full: c.full };
       const priority = queuePriority(c.lastGoodAt);
-      const created = await this.queue.enqueue(c.jobId, payload, priority);
+      const created = await this.queue.enqueue(payload, priority);
       report.enqueued.push({ jobId: c.jobId, clientId: c.clientId, runId, full: c.full, missedSlots: c.missedSlots, priority, created });
     }
   }

@@ -33,8 +33,11 @@ export interface FailedBackup {
 export interface BackupQueue {
   /** Client ids with a backup waiting, delayed, prioritised or running. */
   inFlightClientIds(): Promise<string[]>;
-  /** Adds the job unless a job with this id exists (in any state); true when this call created it. */
-  enqueue(jobId: string, payload: BackupJobPayload, priority: number): Promise<boolean>;
+  /**
+   * Adds the job under its deterministic id (client + slot) unless a job with that id exists (in
+   * any state); true when this call created it.
+   */
+  enqueue(payload: BackupJobPayload, priority: number): Promise<boolean>;
   /** Failed backups whose error starts with one of these codes. */
   listFailed(codes: readonly string[]): Promise<FailedBackup[]>;
   /** Moves a failed job back to waiting (same id, so still at most one per slot). */
