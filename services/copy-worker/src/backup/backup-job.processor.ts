@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type BackupJobPayload, JobName, QueueName, REDIS } from '@backtrac/queue';
+import { type BackupJobPayload, jobFailureError, JobName, QueueName, REDIS } from '@backtrac/queue';
 import { BackupRunService } from './backup-run.service.js';
 import { COPY_WORKER_OPTIONS, type CopyWorkerOptions } from './copy-worker.tokens.js';
 import { queueOutcome } from './queue-outcome.js';
@@ -64,7 +64,7 @@ export class BackupJobProcessor implements OnApplicationBootstrap, OnApplication
         await job.moveToDelayed(Date.now() + outcome.delayMs, token);
         throw new DelayedError();
       }
-      throw outcome.action === 'give-up' ? new UnrecoverableError(outcome.reason) : new Error(outcome.reason, { cause: error });
+      throw jobFailureError(outcome.failure, { retry: outcome.action === 'retry' });
     } finally {
       this.running.delete(controller);
     }

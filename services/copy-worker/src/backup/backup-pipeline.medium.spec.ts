@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackupRun, ClientRepository, RunRecorderRepository, ShareRepository } from '@backtrac/catalog';
 import { loadConfig } from '@backtrac/config';
-import { BackupJobProducer, backupJobId, type BackupJobPayload, QueueName } from '@backtrac/queue';
+import { BackupJobProducer, backupJobId, type BackupJobPayload, FailureCode, QueueName, readJobFailure } from '@backtrac/queue';
 import { HardlinkStore, restoreSnapshot } from '@backtrac/store';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
 import { createTestRedis, type TestRedis } from '../../../../test/harness/redis.js';
@@ -239,7 +239,10 @@ describe('backup pipeline: BullMQ job → SMB share → hardlink store → catal
       state = await queue.getJobState(run.jobId);
     }
     expect(state).toBe('failed');
-    expect((await queue.getJob(run.jobId))!.attemptsMade).toBe(1);
+    const job = (await queue.getJob(run.jobId))!;
+    expect(job.attemptsMade).toBe(1);
+    // The failure travels on the job as data, for the scheduler and the alerts to read.
+    expect(readJobFailure(job.failedReason)).toEqual({ code: FailureCode.Permanent, message: run.error });
     expect((await apps[0]!.get(RunRecorderRepository).findById(run.id))!).toMatchObject({ attempts: 1, state: 'failed' });
   });
 

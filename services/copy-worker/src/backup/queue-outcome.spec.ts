@@ -1,3 +1,4 @@
+import { FailureCode } from '@backtrac/queue';
 import { describe, expect, it } from 'vitest';
 import { AgentUnavailableError, PreCommandFailedError } from '../agent/agent-hooks.service.js';
 import { BackupFailedError } from '../engine/index.js';
@@ -12,15 +13,15 @@ describe('queueOutcome', () => {
   });
 
   it('gives up on what retrying cannot fix, marking an offline agent for the scheduler', () => {
-    expect(queueOutcome(new ShareConnectError('logon as bob refused', false))).toEqual({ action: 'give-up', reason: 'logon as bob refused' });
-    expect(queueOutcome(new PreCommandFailedError('pg_dump exited 1'))).toEqual({ action: 'give-up', reason: 'pg_dump exited 1' });
-    expect(queueOutcome(new RunFailedPermanentlyError('the client was deleted'))).toEqual({ action: 'give-up', reason: 'the client was deleted' });
-    expect(queueOutcome(new AgentUnavailableError('agent is offline'))).toEqual({ action: 'give-up', reason: 'AGENT_OFFLINE: agent is offline' });
+    expect(queueOutcome(new ShareConnectError('logon as bob refused', false))).toEqual({ action: 'give-up', failure: { code: FailureCode.Permanent, message: 'logon as bob refused' } });
+    expect(queueOutcome(new PreCommandFailedError('pg_dump exited 1'))).toEqual({ action: 'give-up', failure: { code: FailureCode.Permanent, message: 'pg_dump exited 1' } });
+    expect(queueOutcome(new RunFailedPermanentlyError('the client was deleted'))).toEqual({ action: 'give-up', failure: { code: FailureCode.Permanent, message: 'the client was deleted' } });
+    expect(queueOutcome(new AgentUnavailableError('agent is offline'))).toEqual({ action: 'give-up', failure: { code: FailureCode.AgentOffline, message: 'agent is offline' } });
   });
 
   it('retries transient faults, marking an unreachable share for the scheduler', () => {
-    expect(queueOutcome(new ShareConnectError('ECONNREFUSED', true))).toEqual({ action: 'retry', reason: 'SHARE_UNREACHABLE: ECONNREFUSED' });
-    expect(queueOutcome(new BackupFailedError('SOURCE_UNREACHABLE', 'connection reset'))).toEqual({ action: 'retry', reason: 'SHARE_UNREACHABLE: connection reset' });
-    expect(queueOutcome(new Error('disk hiccup'))).toEqual({ action: 'retry', reason: 'disk hiccup' });
+    expect(queueOutcome(new ShareConnectError('ECONNREFUSED', true))).toEqual({ action: 'retry', failure: { code: FailureCode.ShareUnreachable, message: 'ECONNREFUSED' } });
+    expect(queueOutcome(new BackupFailedError('SOURCE_UNREACHABLE', 'connection reset'))).toEqual({ action: 'retry', failure: { code: FailureCode.ShareUnreachable, message: 'connection reset' } });
+    expect(queueOutcome(new Error('disk hiccup'))).toEqual({ action: 'retry', failure: { code: FailureCode.Unexpected, message: 'disk hiccup' } });
   });
 });

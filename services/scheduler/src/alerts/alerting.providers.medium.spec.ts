@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { AlertSettingsRepository, CatalogModule, ClientRepository, SecretBox } from '@backtrac/catalog';
-import { BackupJobProducer, backupJobId, JobName, MaintenanceJobProducer, QueueModule, QueueName } from '@backtrac/queue';
+import { BackupJobProducer, backupJobId, FailureCode, jobFailureError, JobName, MaintenanceJobProducer, QueueModule, QueueName } from '@backtrac/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReceivedHook, startWebhookSink, type WebhookSink } from '../../../../test/harness/alert-sinks.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
@@ -61,10 +61,10 @@ describe('alerting providers (real Postgres, Redis, HTTP receiver)', () => {
   async function failBackup(clientId: string, second: number): Promise<void> {
     const slot = new Date(Date.UTC(2030, 0, 1, 0, 0, second));
     const jobId = backupJobId(clientId, slot);
-    await db.dataSource.query(`INSERT INTO backup_runs (client_id, job_id, state, error, attempts) VALUES ($1, $2, 'failed', 'LOGON_FAILURE: wrong password', 1)`, [clientId, jobId]);
+    await db.dataSource.query(`INSERT INTO backup_runs (client_id, job_id, state, error, attempts) VALUES ($1, $2, 'failed', 'logon as alice refused', 1)`, [clientId, jobId]);
     const queue = new Queue(QueueName.Backup, { connection: { url: redis.url }, prefix: redis.prefix });
     const worker = new Worker(QueueName.Backup, async () => {
-      throw new UnrecoverableError('LOGON_FAILURE: wrong password');
+      throw jobFailureError({ code: FailureCode.Permanent, message: 'logon as alice refused' }, { retry: false });
     }, { connection: { url: redis.url }, prefix: redis.prefix });
     try {
       await new BackupJobProducer(queue).enqueue({ clientId, runId: 'x', trigger: 'schedule', slot: slot.toISOString(), full: false });

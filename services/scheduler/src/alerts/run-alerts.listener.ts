@@ -1,8 +1,7 @@
-import { QueueName } from '@backtrac/queue';
+import { type FailureCode, QueueName, readJobFailure, RETRIED_BY_SCHEDULER } from '@backtrac/queue';
 import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_UNUSUAL_RUN, type UnusualRunThresholds } from '../health/unusual-run.js';
-import { DEFAULT_RETRYABLE_CODES } from '../tick/scheduler-tick.service.js';
 import type { AlertDispatchService, AlertSettings, DispatchResult } from './alert-dispatch.service.js';
 import { alertsForFinishedRun, type FinishedRun } from './run-alerts.js';
 
@@ -26,17 +25,18 @@ export class RunAlertsService {
     private readonly runs: RunLookup,
     private readonly settings: RunAlertSettingsSource,
     private readonly dispatcher: AlertDispatchService,
-    private readonly retryableCodes: readonly string[] = DEFAULT_RETRYABLE_CODES,
+    private readonly retriedLater: readonly FailureCode[] = RETRIED_BY_SCHEDULER,
   ) {}
 
   async onFinished(jobId: string, failedReason: string | null, now: Date): Promise<DispatchResult[]> {
     if (!jobId.startsWith('backup:')) return [];
     const [run, settings] = await Promise.all([this.runs.findByJobId(jobId), this.settings.load()]);
     if (!run || !settings) return [];
+    const failure = failedReason === null ? null : readJobFailure(failedReason);
     const finished: FinishedRun =
-      failedReason === null
+      failure === null
         ? { ...run, willRetry: false }
-        : { ...run, state: 'failed', error: run.error ?? failedReason, willRetry: this.retryableCodes.some((c) => failedReason.startsWith(c)) };
+        : { ...run, state: 'failed', error: run.error ?? failure.message, willRetry: this.retriedLater.includes(failure.code) };
     const out: DispatchResult[] = [];
     for (const e of alertsForFinishedRun(finished, settings.unusual ?? DEFAULT_UNUSUAL_RUN, now)) {
       out.push(await this.dispatcher.dispatch(e, settings.alerts, now));

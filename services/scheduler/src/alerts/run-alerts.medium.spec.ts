@@ -1,5 +1,5 @@
 import { ClientRepository } from '@backtrac/catalog';
-import { createRedisConnection, QueueName } from '@backtrac/queue';
+import { BackupJobProducer, backupJobId, createRedisConnection, FailureCode, jobFailureError, QueueName } from '@backtrac/queue';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +39,8 @@ describe('alerts from finished backup jobs (Postgres, BullMQ events, HTTP receiv
   it('a failed run and a mass-change run raise alerts; an unreachable share (retried later) does not', async () => {
     const client = await new ClientRepository(db.dataSource).create({ name: 'ws-accounting', hostname: 'ws' });
     await db.dataSource.query(`INSERT INTO snapshots (client_id, seq, file_count, completed_at) VALUES ($1, 1, 1000, now())`, [client.id]);
-    const jobs = { unusual: `backup:${client.id}:20260110T010000Z`, failed: `backup:${client.id}:20260111T010000Z`, away: `backup:${client.id}:20260112T010000Z` };
+    const slots = { unusual: '2026-01-10T01:00:00Z', failed: '2026-01-11T01:00:00Z', away: '2026-01-12T01:00:00Z' };
+    const jobs = { unusual: backupJobId(client.id, slots.unusual), failed: backupJobId(client.id, slots.failed), away: backupJobId(client.id, slots.away) };
     await db.dataSource.query(
       `INSERT INTO backup_runs (client_id, job_id, seq, state, files_changed, files_deleted, finished_at) VALUES ($1, $2, 2, 'succeeded', 600, 100, now())`,
       [client.id, jobs.unusual],
@@ -65,13 +66,15 @@ describe('alerts from finished backup jobs (Postgres, BullMQ events, HTTP receiv
     const worker = new Worker(
       QueueName.Backup,
       async (job) => {
-        if (job.id === jobs.failed) throw new Error('IO_ERROR: disk on fire');
-        if (job.id === jobs.away) throw new Error('SHARE_UNREACHABLE: smb://ws/docs');
+        if (job.id === jobs.failed) throw jobFailureError({ code: FailureCode.Unexpected, message: 'disk on fire' }, { retry: true });
+        if (job.id === jobs.away) throw jobFailureError({ code: FailureCode.ShareUnreachable, message: 'smb://ws/docs' }, { retry: true });
       },
       { connection: workerConn, prefix: redis.prefix },
     );
     try {
-      for (const id of Object.values(jobs)) await queue.add('backup', { clientId: client.id }, { jobId: id });
+      // Production's job options (four attempts), retried 10 ms apart.
+      const producer = new BackupJobProducer(queue, 10);
+      for (const slot of Object.values(slots)) await producer.enqueue({ clientId: client.id, runId: 'r', trigger: 'schedule', slot, full: false });
       for (let i = 0; i < 250 && hookSink!.hooks.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 300)); // room for a wrong third alert to show up
     } finally {
@@ -87,7 +90,7 @@ describe('alerts from finished backup jobs (Postgres, BullMQ events, HTTP receiv
     ]);
     const failed = received().find((p) => p.type === 'run-failed')!;
     expect(failed.subject).toBe('[BackTrac hq] Backup of ws-accounting failed');
-    expect(failed.data).toMatchObject({ jobId: jobs.failed, error: 'IO_ERROR: disk on fire' });
+    expect(failed.data).toMatchObject({ jobId: jobs.failed, error: 'disk on fire' });
     const unusual = received().find((p) => p.type === 'unusual-run')!;
     expect(unusual.data).toMatchObject({ changedFiles: 700, previousFiles: 1000, changedShare: 0.7 });
   });

@@ -1,4 +1,4 @@
-import { BackupJobProducer, type BackupJobPayload, QueueName } from '@backtrac/queue';
+import { BackupJobProducer, type BackupJobPayload, type FailureCode, QueueName, readJobFailure } from '@backtrac/queue';
 import { type Job, type JobType, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BackupQueue, FailedBackup } from './scheduler.ports.js';
@@ -30,11 +30,15 @@ export class BackupQueueRepository implements BackupQueue {
     return (await this.producer.enqueue(payload, { priority })).created;
   }
 
-  async listFailed(codes: readonly string[]): Promise<FailedBackup[]> {
-    const jobs = await this.queue.getFailed();
-    return jobs
-      .filter((j): j is Job<BackupJobPayload> => Boolean(j?.id) && codes.some((c) => (j.failedReason ?? '').startsWith(c)))
-      .map((j) => ({ jobId: j.id!, clientId: j.data.clientId, attemptsMade: j.attemptsMade, failedAt: new Date(j.finishedOn ?? j.timestamp), reason: j.failedReason }));
+  async listFailed(codes: readonly FailureCode[]): Promise<FailedBackup[]> {
+    const failed: FailedBackup[] = [];
+    for (const job of await this.queue.getFailed()) {
+      if (!job?.id) continue;
+      const { code, message } = readJobFailure(job.failedReason);
+      if (!codes.includes(code)) continue;
+      failed.push({ jobId: job.id, clientId: job.data.clientId, attemptsMade: job.attemptsMade, failedAt: new Date(job.finishedOn ?? job.timestamp), code, message });
+    }
+    return failed;
   }
 
   async retry(jobId: string): Promise<void> {

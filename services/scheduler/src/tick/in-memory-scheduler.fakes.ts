@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type BackupJobPayload, backupJobId } from '@backtrac/queue';
+import { type BackupJobPayload, backupJobId, type FailureCode } from '@backtrac/queue';
 import type { BackupQueue, FailedBackup, RetryRecord, ScheduledClient, SchedulerSource, SchedulerState } from './scheduler.ports.js';
 
 /**
@@ -49,7 +49,7 @@ export class InMemorySchedulerState implements SchedulerState {
 }
 
 export class InMemoryBackupQueue implements BackupQueue {
-  readonly jobs = new Map<string, { payload: BackupJobPayload; priority: number; state: 'waiting' | 'active' | 'completed' | 'failed'; reason?: string; attemptsMade: number; failedAt?: Date }>();
+  readonly jobs = new Map<string, { payload: BackupJobPayload; priority: number; state: 'waiting' | 'active' | 'completed' | 'failed'; code?: FailureCode; message?: string; attemptsMade: number; failedAt?: Date }>();
 
   async inFlightClientIds(): Promise<string[]> {
     return [...new Set([...this.jobs.values()].filter((j) => j.state === 'waiting' || j.state === 'active').map((j) => j.payload.clientId))];
@@ -60,10 +60,10 @@ export class InMemoryBackupQueue implements BackupQueue {
     this.jobs.set(jobId, { payload, priority, state: 'waiting', attemptsMade: 0 });
     return true;
   }
-  async listFailed(codes: readonly string[]): Promise<FailedBackup[]> {
+  async listFailed(codes: readonly FailureCode[]): Promise<FailedBackup[]> {
     return [...this.jobs.entries()]
-      .filter(([, j]) => j.state === 'failed' && codes.some((c) => (j.reason ?? '').startsWith(c)))
-      .map(([jobId, j]) => ({ jobId, clientId: j.payload.clientId, attemptsMade: j.attemptsMade, failedAt: j.failedAt!, reason: j.reason! }));
+      .filter(([, j]) => j.state === 'failed' && j.code !== undefined && codes.includes(j.code))
+      .map(([jobId, j]) => ({ jobId, clientId: j.payload.clientId, attemptsMade: j.attemptsMade, failedAt: j.failedAt!, code: j.code!, message: j.message ?? '' }));
   }
   async retry(jobId: string): Promise<void> {
     const j = this.jobs.get(jobId);

@@ -1,4 +1,4 @@
-import { type BackupJobPayload, createRedisConnection, MaintenanceJobProducer, QueueName } from '@backtrac/queue';
+import { type BackupJobPayload, createRedisConnection, FailureCode, jobFailureError, MaintenanceJobProducer, QueueName } from '@backtrac/queue';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -185,7 +185,7 @@ describe('scheduler tick against real Redis/BullMQ', () => {
         QueueName.Backup,
         async () => {
           calls += 1;
-          if (calls <= 4) throw new Error('SHARE_UNREACHABLE: smb://ws/docs');
+          if (calls <= 4) throw jobFailureError({ code: FailureCode.ShareUnreachable, message: 'smb://ws/docs' }, { retry: true });
         },
         { connection: workerConn, prefix, concurrency: 1 },
       );

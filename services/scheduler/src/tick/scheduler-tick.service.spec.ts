@@ -1,4 +1,4 @@
-import { JobName, maintenanceJobId } from '@backtrac/queue';
+import { FailureCode, JobName, maintenanceJobId } from '@backtrac/queue';
 import { describe, expect, it } from 'vitest';
 import type { ScheduleSpec } from '../schedule/slot-decision.js';
 import { InMemoryBackupQueue, InMemorySchedulerSource, InMemorySchedulerState } from './in-memory-scheduler.fakes.js';
@@ -98,13 +98,13 @@ describe('SchedulerTickService (fakes, fake clock)', () => {
     const { svc, queue, setNow } = setup([item('a', '2026-01-09T22:30:00Z')], { retry: { baseSeconds: 600, maxSeconds: 3600 } });
     await svc.tick();
     const job = queue.jobs.get('backup:a:20260110T220000Z')!;
-    Object.assign(job, { state: 'failed', reason: 'SHARE_UNREACHABLE: smb://ws/a', attemptsMade: 1, failedAt: at('2026-01-10T22:05:00Z') });
+    Object.assign(job, { state: 'failed', code: FailureCode.ShareUnreachable, message: 'smb://ws/a', attemptsMade: 1, failedAt: at('2026-01-10T22:05:00Z') });
     setNow('2026-01-10T22:10:00Z');
     expect((await svc.tick()).retried).toEqual([]);
     setNow('2026-01-10T22:15:00Z');
     expect((await svc.tick()).retried).toEqual([{ jobId: 'backup:a:20260110T220000Z', clientId: 'a', attemptsMade: 1 }]);
     expect(job.state).toBe('waiting');
-    Object.assign(job, { state: 'failed', reason: 'OTHER: disk', attemptsMade: 2, failedAt: at('2026-01-10T22:20:00Z') });
+    Object.assign(job, { state: 'failed', code: FailureCode.Unexpected, message: 'disk', attemptsMade: 2, failedAt: at('2026-01-10T22:20:00Z') });
     setNow('2026-01-10T23:59:00Z');
     expect((await svc.tick()).retried).toEqual([]); // not a retryable code
   });

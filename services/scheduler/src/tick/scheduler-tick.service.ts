@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type BackupJobPayload, type JobPayloads } from '@backtrac/queue';
+import { type BackupJobPayload, type FailureCode, type JobPayloads, RETRIED_BY_SCHEDULER } from '@backtrac/queue';
 import { type DiskGuardDecision, type DiskGuardThresholds, DEFAULT_DISK_GUARD, evaluateDiskGuard } from '../health/disk-guard.js';
 import { admit, type Caps, type Candidate, DEFAULT_RETRY, nextRetryAt, queuePriority, type RetryPolicy } from '../schedule/admission.js';
 import { backupJobId } from '../schedule/job-id.js';
@@ -11,8 +11,8 @@ import type { BackupQueue, BlockedReason, ScheduledClient, SchedulerSource, Sche
 export interface TickOptions {
   caps: Caps;
   retry?: RetryPolicy;
-  /** Error codes (prefix of a failed job's reason) that mean "try again later in the window". */
-  retryableCodes?: readonly string[];
+  /** Failure codes that mean "try again later in the window" (default RETRIED_BY_SCHEDULER). */
+  retryableCodes?: readonly FailureCode[];
   /** Lease so one scheduler ticks at a time (caps stay exact); ids alone already prevent doubles. */
   lockTtlMs?: number;
   diskGuard?: DiskGuardThresholds;
@@ -46,8 +46,6 @@ interface DueCandidate extends Candidate {
   full: boolean;
   missedSlots: number;
 }
-
-export const DEFAULT_RETRYABLE_CODES = ['AGENT_OFFLINE', 'SHARE_UNREACHABLE'] as const;
 
 /**
  * One pass of the scheduler: find due slots, hold back what may not start (window, jitter,
@@ -167,7 +165,7 @@ export class SchedulerTickService {
 
   /** A backup that failed because the agent or share was away is retried, with backoff, while its window is open. */
   private async retryFailed(items: ScheduledClient[], now: Date, retry: RetryPolicy, report: TickReport): Promise<void> {
-    const failed = await this.queue.listFailed(this.options.retryableCodes ?? DEFAULT_RETRYABLE_CODES);
+    const failed = await this.queue.listFailed(this.options.retryableCodes ?? RETRIED_BY_SCHEDULER);
     if (failed.length === 0) return;
     const itemOf = new Map(items.map((i) => [i.client.clientId, i]));
     for (const f of failed) {

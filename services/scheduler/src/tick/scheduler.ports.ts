@@ -1,4 +1,4 @@
-import type { BackupJobPayload } from '@backtrac/queue';
+import type { BackupJobPayload, FailureCode } from '@backtrac/queue';
 import type { StatFsNumbers } from '../health/disk-guard.js';
 import type { ClientScheduleState, ScheduleSpec } from '../schedule/slot-decision.js';
 
@@ -26,7 +26,8 @@ export interface FailedBackup {
   clientId: string;
   attemptsMade: number;
   failedAt: Date;
-  reason: string;
+  code: FailureCode;
+  message: string;
 }
 
 /** The BullMQ `backup` queue, as the scheduler uses it. */
@@ -38,8 +39,8 @@ export interface BackupQueue {
    * any state); true when this call created it.
    */
   enqueue(payload: BackupJobPayload, priority: number): Promise<boolean>;
-  /** Failed backups whose error starts with one of these codes. */
-  listFailed(codes: readonly string[]): Promise<FailedBackup[]>;
+  /** Failed backups whose failure has one of these codes. */
+  listFailed(codes: readonly FailureCode[]): Promise<FailedBackup[]>;
   /** Moves a failed job back to waiting (same id, so still at most one per slot). */
   retry(jobId: string): Promise<void>;
 }
