@@ -6,3 +6,4 @@ export { QueueModule, QUEUE_OPTIONS, REDIS, queueToken, type QueueModuleOptions 
 export { BackupJobProducer, BACKUP_ATTEMPTS, BACKUP_BACKOFF_DELAY, BACKUP_BACKOFF_DELAY_MS, type EnqueuedBackup } from './producers/backup-job.producer.js';
 export { MaintenanceJobProducer, type MaintenanceJobName } from './producers/maintenance-job.producer.js';
 export * from './failure-codes.js';
+export { OnJob, jobHandlersOf, assertEveryJobHandled, servedQueueProviders, JobHandlerError, JOB_HANDLERS_CHECKED, type JobHandler, type ServedQueue } from './job-handlers.js';

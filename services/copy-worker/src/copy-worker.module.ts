@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@backtrac/config';
 import { CatalogModule } from '@backtrac/catalog';
-import { QueueModule, REDIS } from '@backtrac/queue';
+import { QueueModule, QueueName, REDIS, type ServedQueue, servedQueueProviders } from '@backtrac/queue';
 import { HealthController, postgresAndRedisReadiness, structuredLogging } from '@backtrac/runtime';
 import { HardlinkStore } from '@backtrac/store';
 import { AgentCallbackRepository } from './agent/agent-callback.repository.js';
@@ -19,6 +19,12 @@ import { StoreGuardRepository } from './backup/store-guard.repository.js';
 import { MaintenanceJobProcessor } from './maintenance/maintenance-job.processor.js';
 import { MaintenanceService } from './maintenance/maintenance.service.js';
 import { PruneService } from './maintenance/prune.service.js';
+
+/** The queues the copy worker consumes; at start every job name of each needs exactly one handler. */
+export const COPY_WORKER_QUEUES: readonly ServedQueue[] = [
+  { queue: QueueName.Backup, processor: BackupJobProcessor },
+  { queue: QueueName.Maintenance, processor: MaintenanceJobProcessor },
+];
 
 @Module({})
 export class CopyWorkerModule {
@@ -56,7 +62,7 @@ export class CopyWorkerModule {
         BackupRunService,
         MaintenanceService,
         PruneService,
-        ...(processJobs ? [BackupJobProcessor, MaintenanceJobProcessor] : []),
+        ...(processJobs ? servedQueueProviders('copy-worker', COPY_WORKER_QUEUES) : []),
       ],
     };
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type BackupJobPayload, jobFailureError, JobName, QueueName, REDIS } from '@backtrac/queue';
+import { type BackupJobPayload, jobFailureError, jobHandlersOf, JobName, OnJob, QueueName, REDIS } from '@backtrac/queue';
 import { BackupRunService } from './backup-run.service.js';
 import { COPY_WORKER_OPTIONS, type CopyWorkerOptions } from './copy-worker.tokens.js';
 import { queueOutcome } from './queue-outcome.js';
@@ -15,6 +15,7 @@ export class BackupJobProcessor implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger(BackupJobProcessor.name);
   private worker: Worker<BackupJobPayload> | undefined;
   private readonly running = new Set<AbortController>();
+  private readonly handlers = new Map(jobHandlersOf(this).map((h) => [h.name as string, h.handler]));
 
   constructor(
     private readonly backups: BackupRunService,
@@ -23,7 +24,7 @@ export class BackupJobProcessor implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker<BackupJobPayload>(QueueName.Backup, (job, token) => this.process(job, token), {
+    this.worker = new Worker<BackupJobPayload>(QueueName.Backup, (job, token) => this.dispatch(job, token), {
       connection: this.redis.duplicate(),
       prefix: this.options.redisPrefix,
       concurrency: this.options.concurrency,
@@ -43,8 +44,14 @@ export class BackupJobProcessor implements OnApplicationBootstrap, OnApplication
     await closing;
   }
 
-  private async process(job: Job<BackupJobPayload>, token: string | undefined): Promise<void> {
-    if (job.name !== JobName.Backup) throw new UnrecoverableError(`the backup queue has no handler for ${job.name}`);
+  private async dispatch(job: Job<BackupJobPayload>, token: string | undefined): Promise<void> {
+    const handler = this.handlers.get(job.name);
+    if (!handler) throw new UnrecoverableError(`the backup queue has no handler for ${job.name}`);
+    await handler(job, token);
+  }
+
+  @OnJob(JobName.Backup)
+  async backup(job: Job<BackupJobPayload>, token: string | undefined): Promise<void> {
     const controller = new AbortController();
     this.running.add(controller);
     try {

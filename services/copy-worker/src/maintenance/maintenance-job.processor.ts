@@ -1,12 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { JobName, type JobPayloads, QueueName, REDIS } from '@backtrac/queue';
+import { jobHandlersOf, JobName, type JobPayloads, OnJob, QueueName, REDIS } from '@backtrac/queue';
 import { COPY_WORKER_OPTIONS, type CopyWorkerOptions } from '../backup/copy-worker.tokens.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { PruneService } from './prune.service.js';
-
-type MaintenanceJob = JobName.Prune | JobName.GarbageCollect | JobName.Fsck | JobName.Verify | JobName.RebuildCatalog;
 
 /** The `maintenance` queue's transport: one job at a time per worker; the report is the job's result. */
 @Injectable()
@@ -15,17 +13,11 @@ export class MaintenanceJobProcessor implements OnApplicationBootstrap, OnApplic
   private worker: Worker | undefined;
   private readonly stopping = new AbortController();
 
-  private readonly handlers: Record<MaintenanceJob, (job: Job) => Promise<unknown>> = {
-    [JobName.Prune]: (job) => this.prune.prune(job.data as JobPayloads[JobName.Prune]),
-    [JobName.GarbageCollect]: () => this.maintenance.gc(this.stopping.signal),
-    [JobName.Fsck]: () => this.maintenance.fsck(),
-    [JobName.Verify]: (job) => this.maintenance.verify((job.data as JobPayloads[JobName.Verify]).fraction),
-    [JobName.RebuildCatalog]: () => this.maintenance.rebuildCatalog(),
-  };
+  private readonly handlers = new Map(jobHandlersOf(this).map((h) => [h.name as string, h.handler]));
 
   constructor(
     private readonly maintenance: MaintenanceService,
-    private readonly prune: PruneService,
+    private readonly pruning: PruneService,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(COPY_WORKER_OPTIONS) private readonly options: CopyWorkerOptions,
   ) {}
@@ -46,11 +38,36 @@ export class MaintenanceJobProcessor implements OnApplicationBootstrap, OnApplic
   }
 
   private async process(job: Job): Promise<unknown> {
-    const handler = this.handlers[job.name as MaintenanceJob];
+    const handler = this.handlers.get(job.name);
     if (!handler) throw new UnrecoverableError(`the copy worker has no handler for maintenance job ${job.name}`);
     this.logger.log(`maintenance ${job.name} started (${job.id})`);
-    const report = await handler(job);
+    const report = await handler(job, undefined);
     this.logger.log(`maintenance ${job.name} finished: ${JSON.stringify(report).slice(0, 500)}`);
     return report;
+  }
+
+  @OnJob(JobName.Prune)
+  prune(job: Job<JobPayloads[JobName.Prune]>): Promise<unknown> {
+    return this.pruning.prune(job.data);
+  }
+
+  @OnJob(JobName.GarbageCollect)
+  gc(): Promise<unknown> {
+    return this.maintenance.gc(this.stopping.signal);
+  }
+
+  @OnJob(JobName.Fsck)
+  fsck(): Promise<unknown> {
+    return this.maintenance.fsck();
+  }
+
+  @OnJob(JobName.Verify)
+  verify(job: Job<JobPayloads[JobName.Verify]>): Promise<unknown> {
+    return this.maintenance.verify(job.data.fraction);
+  }
+
+  @OnJob(JobName.RebuildCatalog)
+  rebuildCatalog(): Promise<unknown> {
+    return this.maintenance.rebuildCatalog();
   }
 }
