@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startSamba } from '../test/harness/samba.ts';
+import { startSamba } from './samba-server.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const shareDir = `${root}var/demo-share`;
