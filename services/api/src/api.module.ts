@@ -1,9 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { AlertDeliveryModule } from '@backtrac/alerts';
 import type { AppConfig } from '@backtrac/config';
 import { CatalogModule } from '@backtrac/catalog';
 import { QueueModule, REDIS } from '@backtrac/queue';
+import { RetentionModule } from '@backtrac/retention';
 import { HealthController, postgresAndRedisReadiness, structuredLogging } from '@backtrac/runtime';
 import { AgentsController } from './agents/agents.controller.js';
 import { AgentsService } from './agents/agents.service.js';
@@ -35,6 +37,9 @@ export class ApiModule {
         CatalogModule.forRoot({ databaseUrl: config.DATABASE_URL, secretKey: config.SECRET_KEY, applicationName: 'backtrac-api', runMigrations: true }),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
         BackupsModule.forRoot(config),
+        RetentionModule,
+        // The test alert is a one-off send: the in-memory ledger throttles nothing that matters.
+        AlertDeliveryModule.forRoot(),
       ],
       controllers: [HealthController, AuthController, ClientsController, SharesController, SchedulesController, RetentionPoliciesController, AlertSettingsController, AgentsController],
       providers: [

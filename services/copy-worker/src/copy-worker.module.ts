@@ -4,6 +4,7 @@ import type { AppConfig } from '@backtrac/config';
 import { CatalogModule } from '@backtrac/catalog';
 import { QueueModule, QueueName, REDIS, type ServedQueue, servedQueueProviders } from '@backtrac/queue';
 import { HealthController, postgresAndRedisReadiness, structuredLogging } from '@backtrac/runtime';
+import { RetentionModule } from '@backtrac/retention';
 import { HardlinkStore } from '@backtrac/store';
 import { AgentCallbackRepository } from './agent/agent-callback.repository.js';
 import { AgentHooksService } from './agent/agent-hooks.service.js';
@@ -44,6 +45,7 @@ export class CopyWorkerModule {
         structuredLogging(config),
         CatalogModule.forRoot({ databaseUrl: config.DATABASE_URL, secretKey: config.SECRET_KEY, applicationName: 'backtrac-copy-worker' }),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
+        RetentionModule,
       ],
       controllers: [HealthController],
       providers: [

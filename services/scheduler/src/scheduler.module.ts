@@ -4,7 +4,7 @@ import type { AppConfig } from '@backtrac/config';
 import { CatalogModule } from '@backtrac/catalog';
 import { QueueModule, REDIS } from '@backtrac/queue';
 import { HealthController, postgresAndRedisReadiness, structuredLogging } from '@backtrac/runtime';
-import { alertingProviders } from './alerts/alerting.providers.js';
+import { alertingProviders, schedulerAlertDelivery } from './alerts/alerting.providers.js';
 import { schedulerProviders } from './scheduler.providers.js';
 import { DEFAULT_MAINTENANCE } from './tick/maintenance-planner.js';
 
@@ -17,6 +17,7 @@ export class SchedulerModule {
         structuredLogging(config),
         CatalogModule.forRoot({ databaseUrl: config.DATABASE_URL, secretKey: config.SECRET_KEY, applicationName: 'backtrac-scheduler' }),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
+        schedulerAlertDelivery(),
       ],
       controllers: [HealthController],
       providers: [

@@ -6,7 +6,6 @@ import { QueueModule } from '@backtrac/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/harness/postgres.js';
 import { createTestRedis, type TestRedis } from '../../../test/harness/redis.js';
-import { RetentionService } from './retention/retention.service.js';
 import { schedulerProviders } from './scheduler.providers.js';
 import { BackupQueueRepository } from './tick/backup-queue.repository.js';
 import { TickRunner } from './tick/tick-runner.js';
@@ -46,6 +45,5 @@ describe('scheduler providers wired with Nest (real Postgres and Redis)', () => 
     const jobs = (await app.get(BackupQueueRepository).queue.getJobs(['waiting', 'prioritized'])).filter(Boolean);
     expect(jobs.map((j) => j.data.clientId)).toEqual([client.id]);
     expect(jobs[0]!.id).toMatch(new RegExp(`^backup:${client.id}:\\d{8}T\\d{6}Z$`));
-    expect(await app.get(RetentionService).plan(new Date())).toEqual([{ clientId: client.id, policy: null, plan: { keep: [], delete: [] } }]);
   });
 });

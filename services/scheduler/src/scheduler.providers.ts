@@ -11,8 +11,6 @@ import { SchedulerTickService } from './tick/scheduler-tick.service.js';
 import { StoreDiskRepository } from './tick/store-disk.repository.js';
 import { DEFAULT_MAINTENANCE, type MaintenanceSpec } from './tick/maintenance-planner.js';
 import { TickRunner } from './tick/tick-runner.js';
-import { RetentionCatalogRepository } from './retention/retention-catalog.repository.js';
-import { RetentionService } from './retention/retention.service.js';
 
 export interface SchedulerWiring {
   tickSeconds: number;
@@ -58,8 +56,6 @@ export function schedulerProviders(wiring: SchedulerWiring): Provider[] {
       inject: [REDIS, QUEUE_OPTIONS],
       useFactory: (redis: Redis, opts: QueueModuleOptions) => new SchedulerStateRepository(redis, opts.prefix),
     },
-    { provide: RetentionCatalogRepository, inject: [DataSource], useFactory: (db: DataSource) => new RetentionCatalogRepository(db) },
-    { provide: RetentionService, inject: [RetentionCatalogRepository], useFactory: (r: RetentionCatalogRepository) => new RetentionService(r) },
     {
       provide: SchedulerTickService,
       inject: [SchedulerCatalogRepository, BackupQueueRepository, SchedulerStateRepository, MaintenanceJobProducer],

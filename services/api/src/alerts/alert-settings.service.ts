@@ -1,14 +1,13 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { AlertSettingsRepository, type AlertSettingsRecord, AuditLogRepository, SecretBox, type StoredWebhook } from '@backtrac/catalog';
-import { AlertDispatchService, alertSettingsFromRecord, InMemoryAlertLedger, SmtpMailerRepository, WebhookSenderRepository } from '@backtrac/scheduler/alerts';
+import { AlertDispatchService, alertSettingsFromRecord } from '@backtrac/alerts';
 import { AlertSettingsDto, type TestAlertResultDto, type UpdateAlertSettingsDto } from './alert-settings.dto.js';
 
 /** Alert settings in the catalog; secrets go in sealed and never come out. */
 @Injectable()
 export class AlertSettingsService {
-  private readonly dispatcher = new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(), new InMemoryAlertLedger());
-
   constructor(
+    private readonly dispatcher: AlertDispatchService,
     private readonly settings: AlertSettingsRepository,
     private readonly box: SecretBox,
     private readonly audit: AuditLogRepository,

@@ -1,24 +1,18 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { ClientRepository, RetentionPolicyRepository, SnapshotExpiryRepository } from '@backtrac/catalog';
-import { RetentionCatalogRepository, RetentionService, type SnapshotInfo } from '@backtrac/scheduler/retention';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { ClientRepository, RetentionCatalogRepository, RetentionPolicyRepository, SnapshotExpiryRepository } from '@backtrac/catalog';
+import { RetentionService, type SnapshotInfo } from '@backtrac/retention';
 import type { DryRunSnapshotDto, RetentionDryRunDto } from './retention-dry-run.dto.js';
 
 /** "What would this policy delete for this client now?", computed by the planner prune uses. */
 @Injectable()
 export class RetentionDryRunService {
-  private readonly source: RetentionCatalogRepository;
-  private readonly retention: RetentionService;
-
   constructor(
-    @Inject(DataSource) dataSource: DataSource,
+    private readonly source: RetentionCatalogRepository,
+    private readonly retention: RetentionService,
     private readonly policies: RetentionPolicyRepository,
     private readonly clients: ClientRepository,
     private readonly snapshots: SnapshotExpiryRepository,
-  ) {
-    this.source = new RetentionCatalogRepository(dataSource);
-    this.retention = new RetentionService(this.source);
-  }
+  ) {}
 
   async dryRun(policyId: string, clientId: string, now = new Date()): Promise<RetentionDryRunDto> {
     const policy = await this.policies.findById(policyId);

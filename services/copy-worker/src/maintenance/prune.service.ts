@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AuditLogRepository, type ExpireRefusal, SnapshotExpiryRepository } from '@backtrac/catalog';
 import type { PruneJobPayload } from '@backtrac/queue';
-import { RetentionCatalogRepository, RetentionService } from '@backtrac/scheduler/retention';
+import { RetentionService } from '@backtrac/retention';
 import { type HardlinkStore, StoreError } from '@backtrac/store';
 import { ClientLockRepository } from '../backup/client-lock.repository.js';
 import { STORE } from '../backup/copy-worker.tokens.js';
@@ -29,7 +28,7 @@ export interface PruneReport {
 
 /**
  * Carries out retention (the `prune` maintenance job). The plan is computed here, at run time,
- * by the scheduler's own planner, so a pin or a backup made after the job was enqueued is
+ * by the same planner the dry run uses (libs/retention), so a pin or a backup made after the job was enqueued is
  * respected. Per snapshot: expire it in the catalog (one transaction, with the file versions it
  * alone held), then move it to trash. Repeating a half-done prune is safe: expired snapshots still
  * in the store are moved first, and the catalog refuses to expire anything twice.
@@ -37,17 +36,14 @@ export interface PruneReport {
 @Injectable()
 export class PruneService {
   private readonly logger = new Logger(PruneService.name);
-  private readonly retention: RetentionService;
 
   constructor(
     @Inject(STORE) private readonly store: HardlinkStore,
-    @Inject(DataSource) dataSource: DataSource,
+    private readonly retention: RetentionService,
     private readonly expiry: SnapshotExpiryRepository,
     private readonly locks: ClientLockRepository,
     private readonly audit: AuditLogRepository,
-  ) {
-    this.retention = new RetentionService(new RetentionCatalogRepository(dataSource));
-  }
+  ) {}
 
   async prune(payload: PruneJobPayload, now = new Date()): Promise<PruneReport> {
     const dryRun = payload.dryRun === true;

@@ -2,7 +2,7 @@ import { ClientRepository } from '@backtrac/catalog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
 import { AlertConditionsRepository } from './alert-conditions.repository.js';
-import { offlineAgents, overdueClients } from './alert-rules.js';
+import { offlineAgents, overdueClients } from '@backtrac/alerts';
 
 describe('alert conditions from the real catalog', () => {
   let db: TestDatabase;

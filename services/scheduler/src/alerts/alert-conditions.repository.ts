@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { AgentHeartbeat, ClientBackupStatus } from './alert-rules.js';
+import type { AgentHeartbeat, ClientBackupStatus } from '@backtrac/alerts';
 import type { AlertConditionSource } from './alert-monitor.service.js';
 
 /** Catalog reads for the alert monitor (SQL: to move into libs/catalog). */

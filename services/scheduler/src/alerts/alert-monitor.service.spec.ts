@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_DISK_GUARD } from '../health/disk-guard.js';
-import { AlertDispatchService, InMemoryAlertLedger } from './alert-dispatch.service.js';
+import { AlertDispatchService, InMemoryAlertLedger } from '@backtrac/alerts';
 import { AlertMonitorService, type MonitorSettings } from './alert-monitor.service.js';
 
 const now = new Date('2026-01-15T12:00:00Z');

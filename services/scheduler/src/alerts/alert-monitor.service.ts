@@ -1,8 +1,8 @@
 import { type DiskGuardThresholds, evaluateDiskGuard } from '../health/disk-guard.js';
 import type { StoreDisk } from '../tick/scheduler.ports.js';
-import type { AlertDispatchService, AlertSettings, DispatchResult } from './alert-dispatch.service.js';
-import { type AgentHeartbeat, type ClientBackupStatus, offlineAgents, overdueClients } from './alert-rules.js';
-import type { AlertEvent } from './alert.types.js';
+import type { AlertDispatchService, AlertSettings, DispatchResult } from '@backtrac/alerts';
+import { type AgentHeartbeat, type ClientBackupStatus, offlineAgents, overdueClients } from '@backtrac/alerts';
+import type { AlertEvent } from '@backtrac/alerts';
 
 /** Catalog reads for standing conditions. */
 export interface AlertConditionSource {

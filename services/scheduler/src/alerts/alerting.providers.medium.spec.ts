@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReceivedHook, startWebhookSink, type WebhookSink } from '../../../../test/harness/alert-sinks.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
 import { createTestRedis, type TestRedis } from '../../../../test/harness/redis.js';
-import { AlertingLifecycle, alertingProviders } from './alerting.providers.js';
-import { verifyWebhook } from './webhook-signature.js';
+import { AlertingLifecycle, alertingProviders, schedulerAlertDelivery } from './alerting.providers.js';
+import { verifyWebhook } from '@backtrac/alerts';
 
 /** Alerting as the scheduler wires it: settings from the catalog, run events from BullMQ, a webhook receiver on loopback. */
 describe('alerting providers (real Postgres, Redis, HTTP receiver)', () => {
@@ -36,6 +36,7 @@ describe('alerting providers (real Postgres, Redis, HTTP receiver)', () => {
       imports: [
         CatalogModule.forRoot({ databaseUrl: db.url, secretKey, applicationName: 'alerting-test' }),
         QueueModule.forRoot({ redisUrl: redis.url, prefix: redis.prefix }),
+        schedulerAlertDelivery(),
       ],
       providers: alertingProviders({ checkSeconds: 3600, storeRoot }),
     })

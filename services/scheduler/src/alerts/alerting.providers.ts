@@ -1,24 +1,19 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { type DynamicModule, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { AlertDeliveryModule, AlertDispatchService, type AlertSettings, alertSettingsFromRecord, type LoadedAlertSettings, RedisAlertLedgerRepository, type UnusualRunThresholds } from '@backtrac/alerts';
 import { AlertSettingsRepository, SecretBox } from '@backtrac/catalog';
 import { QUEUE_OPTIONS, type QueueModuleOptions, REDIS } from '@backtrac/queue';
 import { DEFAULT_DISK_GUARD, type DiskGuardThresholds } from '../health/disk-guard.js';
-import type { UnusualRunThresholds } from '../health/unusual-run.js';
 import type { StoreDisk } from '../tick/scheduler.ports.js';
 import { StoreDiskRepository } from '../tick/store-disk.repository.js';
 import { AlertConditionsRepository } from './alert-conditions.repository.js';
-import { AlertDispatchService, type AlertSettings } from './alert-dispatch.service.js';
-import { RedisAlertLedgerRepository } from './alert-ledger.repository.js';
 import { AlertMonitorService } from './alert-monitor.service.js';
-import { alertSettingsFromRecord, type LoadedAlertSettings } from './alert-settings.source.js';
 import { DigestSourceRepository } from './digest-source.repository.js';
 import { MaintenanceAlertsListener } from './maintenance-alerts.listener.js';
 import { buildDailyDigest, digestDayDue } from './run-alerts.js';
 import { RunAlertsListener, RunAlertsService, type RunAlertSettingsSource } from './run-alerts.listener.js';
 import { RunLookupRepository } from './run-lookup.repository.js';
-import { SmtpMailerRepository } from './smtp-mailer.repository.js';
-import { WebhookSenderRepository } from './webhook-sender.repository.js';
 
 export interface AlertingWiring {
   /** How often standing conditions (overdue clients, silent agents, full store) are checked. */
@@ -130,19 +125,21 @@ export class AlertingLifecycle implements OnApplicationBootstrap, OnApplicationS
   }
 }
 
+/** The scheduler's alert delivery: what was sent is remembered in Redis, shared by every scheduler. */
+export function schedulerAlertDelivery(): DynamicModule {
+  return AlertDeliveryModule.forRoot({
+    inject: [REDIS, QUEUE_OPTIONS],
+    useFactory: (redis: Redis, opts: QueueModuleOptions) => new RedisAlertLedgerRepository(redis, opts.prefix),
+  });
+}
+
 /**
- * Alerting in the scheduler: run alerts from the backup queue's events (RunAlertsListener) and a
+ * Alerting in the scheduler (next to schedulerAlertDelivery() in the module's imports): run alerts from the backup queue's events (RunAlertsListener) and a
  * periodic check of standing conditions (AlertMonitorService), both with the catalog's settings.
  */
 export function alertingProviders(wiring: AlertingWiring): Provider[] {
   return [
     { provide: ALERTING_WIRING, useValue: wiring },
-    {
-      provide: AlertDispatchService,
-      inject: [REDIS, QUEUE_OPTIONS],
-      useFactory: (redis: Redis, opts: QueueModuleOptions) =>
-        new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(), new RedisAlertLedgerRepository(redis, opts.prefix)),
-    },
     {
       provide: CatalogAlertSettingsSource,
       inject: [AlertSettingsRepository, SecretBox],

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { DigestClientLine } from './alert.types.js';
+import type { DigestClientLine } from '@backtrac/alerts';
 import type { DigestRun } from './run-alerts.js';
 
 /** Catalog reads for the daily digest (SQL: to move into libs/catalog with the other alert reads). */

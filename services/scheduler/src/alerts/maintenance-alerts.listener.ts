@@ -1,9 +1,9 @@
 import { JobName, QueueName } from '@backtrac/queue';
 import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { AlertDispatchService, DispatchResult } from './alert-dispatch.service.js';
+import type { AlertDispatchService, DispatchResult } from '@backtrac/alerts';
 import type { RunAlertSettingsSource } from './run-alerts.listener.js';
-import type { VerifyCorruptionAlert } from './alert.types.js';
+import type { VerifyCorruptionAlert } from '@backtrac/alerts';
 
 /** The part of the copy worker's verify report that matters for the alert. */
 interface VerifyResult {

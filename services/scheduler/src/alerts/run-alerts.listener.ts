@@ -1,8 +1,8 @@
 import { type FailureCode, QueueName, readJobFailure, RETRIED_BY_SCHEDULER } from '@backtrac/queue';
 import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DEFAULT_UNUSUAL_RUN, type UnusualRunThresholds } from '../health/unusual-run.js';
-import type { AlertDispatchService, AlertSettings, DispatchResult } from './alert-dispatch.service.js';
+import { DEFAULT_UNUSUAL_RUN, type UnusualRunThresholds } from '@backtrac/alerts';
+import type { AlertDispatchService, AlertSettings, DispatchResult } from '@backtrac/alerts';
 import { alertsForFinishedRun, type FinishedRun } from './run-alerts.js';
 
 /** The catalog's view of a run, looked up by its job id. */

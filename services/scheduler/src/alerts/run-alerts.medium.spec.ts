@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookSink, type WebhookSink } from '../../../../test/harness/alert-sinks.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
 import { createTestRedis, type TestRedis } from '../../../../test/harness/redis.js';
-import { AlertDispatchService, InMemoryAlertLedger } from './alert-dispatch.service.js';
-import type { WebhookPayload } from './alert-message.js';
+import { AlertDispatchService, InMemoryAlertLedger } from '@backtrac/alerts';
+import type { WebhookPayload } from '@backtrac/alerts';
 import { RunAlertsListener, RunAlertsService } from './run-alerts.listener.js';
 import { RunLookupRepository } from './run-lookup.repository.js';
-import { SmtpMailerRepository } from './smtp-mailer.repository.js';
-import { WebhookSenderRepository } from './webhook-sender.repository.js';
+import { SmtpMailerRepository } from '@backtrac/alerts';
+import { WebhookSenderRepository } from '@backtrac/alerts';
 
 describe('alerts from finished backup jobs (Postgres, BullMQ events, HTTP receiver)', () => {
   let db: TestDatabase;

@@ -1,6 +1,6 @@
-import { detectUnusualRun, type UnusualRunThresholds } from '../health/unusual-run.js';
-import type { AlertEvent, DailyDigestAlert, DigestClientLine, AlertType } from './alert.types.js';
-import { civilDayNumber, localParts } from '../schedule/zoned-time.js';
+import { detectUnusualRun, type UnusualRunThresholds } from '@backtrac/alerts';
+import type { AlertEvent, DailyDigestAlert, DigestClientLine, AlertType } from '@backtrac/alerts';
+import { civilDayNumber, localParts } from '@backtrac/retention';
 
 export interface FinishedRun {
   runId: string;

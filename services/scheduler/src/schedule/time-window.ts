@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import { localParts } from './zoned-time.js';
+import { localParts } from '@backtrac/retention';
 
 /**
  * A recurring local-time window, e.g. 22:00-06:00. When end <= start the window crosses midnight

@@ -1,16 +1,41 @@
-import type { DataSource } from 'typeorm';
-import type { SnapshotInfo } from './retention-plan.js';
-import type { ClientRetention, RetentionSource } from './retention.service.js';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/** The policy that applies to a client, with the time zone of the schedule that names it. */
+export interface ClientRetentionPolicy {
+  clientId: string;
+  /** Null: no policy applies, nothing is ever deleted. */
+  policy: {
+    id: string;
+    name: string;
+    keepLast: number;
+    keepDaily: number;
+    keepWeekly: number;
+    keepMonthly: number;
+    keepYearly: number;
+    keepWithinDays: number;
+    timeZone: string;
+  } | null;
+}
+
+/** A snapshot as retention weighs it; `good` is false for a partial one. */
+export interface RetainedSnapshot {
+  id: string;
+  clientId: string;
+  takenAt: Date;
+  good: boolean;
+  pinned: boolean;
+}
 
 /**
- * Retention reads in the catalog (SQL: to move into libs/catalog with the scheduler's other
- * repository). A client's policy comes from its own schedule, else from a global one; calendar
- * buckets use that schedule's time zone.
+ * Retention reads in the catalog. A client's policy comes from its own schedule, else from a
+ * global one; calendar buckets use that schedule's time zone.
  */
-export class RetentionCatalogRepository implements RetentionSource {
-  constructor(private readonly db: DataSource) {}
+@Injectable()
+export class RetentionCatalogRepository {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  async listClientPolicies(clientId?: string): Promise<ClientRetention[]> {
+  async listClientPolicies(clientId?: string): Promise<ClientRetentionPolicy[]> {
     const rows = (await this.db.query(
       `SELECT c.id AS client_id, s.timezone, p.id AS policy_id, p.name, p.keep_last, p.keep_daily, p.keep_weekly,
               p.keep_monthly, p.keep_yearly, p.keep_within_days
@@ -44,7 +69,8 @@ export class RetentionCatalogRepository implements RetentionSource {
     }));
   }
 
-  async listSnapshots(clientId: string): Promise<SnapshotInfo[]> {
+  /** Snapshots not yet expired. */
+  async listSnapshots(clientId: string): Promise<RetainedSnapshot[]> {
     const rows = (await this.db.query(
       `SELECT id, client_id, seq, partial, pinned, completed_at FROM snapshots
         WHERE client_id = $1 AND expired_at IS NULL ORDER BY seq`,

@@ -1,3 +1,5 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RetentionCatalogRepository } from '@backtrac/catalog';
 import { planRetention, type RetentionPlan, type RetentionPolicy, type SnapshotInfo } from './retention-plan.js';
 
 export interface ClientRetention {
@@ -6,7 +8,7 @@ export interface ClientRetention {
   policy: (RetentionPolicy & { id: string; name: string }) | null;
 }
 
-/** Catalog reads for retention (Postgres in production). */
+/** Catalog reads for retention (RetentionCatalogRepository in production). */
 export interface RetentionSource {
   listClientPolicies(clientId?: string): Promise<ClientRetention[]>;
   /** Snapshots not yet expired. */
@@ -21,8 +23,9 @@ export interface ClientRetentionPlan extends ClientRetention {
  * Computes what each client's policy keeps and deletes. The dry-run endpoint shows the result;
  * the prune job (copy worker, the only writer of the store) applies the same plan.
  */
+@Injectable()
 export class RetentionService {
-  constructor(private readonly source: RetentionSource) {}
+  constructor(@Inject(RetentionCatalogRepository) private readonly source: RetentionSource) {}
 
   async plan(now: Date, clientId?: string): Promise<ClientRetentionPlan[]> {
     const out: ClientRetentionPlan[] = [];

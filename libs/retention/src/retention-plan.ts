@@ -1,4 +1,4 @@
-import { civilDayNumber, localParts } from '../schedule/zoned-time.js';
+import { civilDayNumber, localParts } from './zoned-time.js';
 
 export interface SnapshotInfo {
   id: string;

@@ -1,7 +1,6 @@
-import { ClientRepository, RetentionPolicyRepository, ScheduleRepository } from '@backtrac/catalog';
+import { ClientRepository, RetentionCatalogRepository, RetentionPolicyRepository, ScheduleRepository } from '@backtrac/catalog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
-import { RetentionCatalogRepository } from './retention-catalog.repository.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/harness/postgres.js';
 import { RetentionService } from './retention.service.js';
 
 describe('retention plan from the real catalog', () => {

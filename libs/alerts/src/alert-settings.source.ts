@@ -1,5 +1,5 @@
 import type { AlertSettingsRecord } from '@backtrac/catalog';
-import { DEFAULT_UNUSUAL_RUN, type UnusualRunThresholds } from '../health/unusual-run.js';
+import { DEFAULT_UNUSUAL_RUN, type UnusualRunThresholds } from './unusual-run.js';
 import type { AlertSettings } from './alert-dispatch.service.js';
 import { ALERT_TYPES, type AlertType } from './alert.types.js';
 
