@@ -62,8 +62,8 @@ export interface ShareInput {
   /** Plaintext; sealed before it reaches the database. Null clears it, undefined keeps it. */
   password?: string | null;
   excludes?: string[];
-  preCommand?: string;
-  postCommand?: string;
+  preHook?: string;
+  postHook?: string;
 }
 
 @Injectable()
