@@ -70,6 +70,8 @@ export const envSchema = z.object({
   GATEWAY_TLS_KEY_FILE: z.string().startsWith('/', 'must be an absolute path to a PEM private key').optional(),
   GATEWAY_TRUST_FORWARDED_FOR: bool(false),
   AGENT_HEARTBEAT_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
+  /** Comma-separated directories a file:// share may point into; none by default (see file-share-roots.ts). */
+  FILE_SHARE_ROOTS: z.string().optional(),
   XMLRPC_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envSchema, type Env } from './env.schema.js';
+import { parseFileShareRoots } from './file-share-roots.js';
 import { EXAMPLE_ADMIN_PASSWORD, EXAMPLE_DATABASE_PASSWORD, isExampleSecretKey } from './example-secrets.js';
 
 export type ServiceName = 'api' | 'scheduler' | 'copy-worker' | 'agent-gateway' | 'cli';
@@ -14,6 +15,8 @@ export class ConfigError extends Error {
 
 export interface AppConfig extends Env {
   service: ServiceName;
+  /** FILE_SHARE_ROOTS parsed: absolute, normalised, never "/". */
+  fileShareRoots: string[];
 }
 
 /** Reads and validates the environment once. Empty strings count as unset. */
@@ -32,8 +35,10 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
     problems.push('GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE must be set together (HTTPS for agents)');
   }
   problems.push(...exampleSecretProblems(config));
+  const fileShareRoots = parseFileShareRoots(config.FILE_SHARE_ROOTS);
+  problems.push(...fileShareRoots.problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ...config, service };
+  return { ...config, service, fileShareRoots: fileShareRoots.roots };
 }
 
 /** The values deploy/example.env ships with are public: a service never runs with one of them. */
