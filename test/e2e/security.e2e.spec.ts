@@ -86,4 +86,49 @@ describe('api security rules (real process)', () => {
       expect((await admin.call('PUT', '/alert-settings', { smtp: { host: 'mail.lan', password: 'Smtp-pass-2' } })).json.smtp.passwordSet).toBe(true);
     });
   });
+
+  describe('session cookie and cross-site requests', () => {
+    it('sets a Secure, HttpOnly, SameSite=Strict __Host- cookie by default', async () => {
+      const response = await fetch(`${stack.apiUrl}/api/auth/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: stack.adminEmail, password: stack.adminPassword }),
+      });
+      expect(response.status).toBe(200);
+      const cookie = response.headers.get('set-cookie') ?? '';
+      expect(cookie).toMatch(/^__Host-bt_session=[^;]+;/);
+      const attributes = cookie.split(';').map((part) => part.trim().toLowerCase());
+      expect(attributes).toEqual(expect.arrayContaining(['path=/', 'httponly', 'secure', 'samesite=strict']));
+      expect(attributes.some((a) => a.startsWith('domain='))).toBe(false);
+    });
+
+    const post = (path: string, headers: Record<string, string>, body: string) =>
+      fetch(`${stack.apiUrl}/api${path}`, { method: 'POST', headers: { cookie: admin.sessionCookie, ...headers }, body });
+
+    it('refuses a state-changing request from another site, by Origin or Sec-Fetch-Site', async () => {
+      const json = { 'content-type': 'application/json' };
+      const body = (name: string) => JSON.stringify({ name, hostname: `${name}.lan` });
+      for (const [headers, name] of [
+        [{ ...json, origin: 'https://evil.example' }, 'csrf-origin'],
+        [{ ...json, origin: 'null' }, 'csrf-null'],
+        [{ ...json, 'sec-fetch-site': 'cross-site', origin: stack.apiUrl }, 'csrf-fetch-site'],
+        [{ ...json, 'sec-fetch-site': 'same-site' }, 'csrf-same-site'],
+      ] as const) {
+        const response = await post('/clients', headers, body(name));
+        expect(response.status, name).toBe(403);
+        expect(((await response.json()) as { message: string }).message).toMatch(/^Cross-site request refused/);
+      }
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM clients WHERE name LIKE 'csrf-%'`);
+      expect(rows[0].n).toBe(0);
+      // The console itself (same origin) and programs without browser headers still work.
+      expect((await post('/clients', { ...json, origin: stack.apiUrl, 'sec-fetch-site': 'same-origin' }, body('same-origin-ok'))).status).toBe(201);
+      expect((await post('/clients', { ...json, origin: stack.apiUrl }, body('origin-ok'))).status).toBe(201);
+      expect((await post('/clients', json, body('script-ok'))).status).toBe(201);
+    });
+
+    it('does not parse urlencoded bodies (an HTML form elsewhere cannot post one)', async () => {
+      const form = new URLSearchParams({ email: stack.adminEmail, password: stack.adminPassword }).toString();
+      const response = await fetch(`${stack.apiUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('set-cookie')).toBeNull();
+    });
+  });
 });
