@@ -5,8 +5,42 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-docker-compose -f docker-compose.yml --profile demo config -q
+# The compose file reads the admin's .env (never deploy/example.env). Proven on a scratch copy of
+# the project layout, so an admin's real .env in this checkout is neither needed nor touched.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+cp docker-compose.yml "$scratch/"
+ln -s "$(pwd)/deploy" "$scratch/deploy"
+if docker-compose -f "$scratch/docker-compose.yml" --profile demo config -q 2>"$scratch/err"; then
+  echo "docker-compose.yml: starts without a .env (it must refuse)" >&2; exit 1
+fi
+grep -q "Couldn't find env file" "$scratch/err" || { cat "$scratch/err" >&2; exit 1; }
+secret_key=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+db_password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
+sed -e "s/^SECRET_KEY=.*/SECRET_KEY=$secret_key/" -e "s/change-me-db-password/$db_password/g" \
+  -e "s/^ADMIN_PASSWORD=.*/ADMIN_PASSWORD=validate-$db_password/" deploy/example.env > "$scratch/.env"
+docker-compose -f "$scratch/docker-compose.yml" --profile demo config > "$scratch/resolved.yml"
 echo "docker-compose.yml: valid (docker-compose $(docker-compose version --short))"
+
+SECRET_KEY="$secret_key" DB_PASSWORD="$db_password" python3 - "$scratch/resolved.yml" <<'PY'
+import os, sys, yaml
+resolved = yaml.safe_load(open(sys.argv[1]))['services']
+want = {'SECRET_KEY': os.environ['SECRET_KEY'], 'ADMIN_PASSWORD': 'validate-' + os.environ['DB_PASSWORD']}
+problems = []
+for name in ('api', 'scheduler', 'copy-worker', 'agent-gateway'):
+    environment = resolved[name].get('environment', {})
+    for variable, value in want.items():
+        if environment.get(variable) != value:
+            problems.append(f'compose: {name} does not get {variable} from .env (got {environment.get(variable)!r})')
+    if os.environ['DB_PASSWORD'] not in environment.get('DATABASE_URL', ''):
+        problems.append(f'compose: {name} does not get DATABASE_URL from .env')
+if resolved['postgres'].get('environment', {}).get('POSTGRES_PASSWORD') != os.environ['DB_PASSWORD']:
+    problems.append('compose: postgres does not get POSTGRES_PASSWORD from .env')
+if problems:
+    print('\n'.join(problems), file=sys.stderr)
+    sys.exit(1)
+print('docker-compose.yml: every service gets its secrets from .env')
+PY
 
 python3 - <<'PY'
 import re, sys, yaml, glob
@@ -20,8 +54,10 @@ for name, service in services.items():
     image = service.get('image', '')
     if not re.search(r':\d+(\.\d+)+', image):
         problems.append(f'compose: service {name} image {image!r} is not pinned to a version')
-    if 'build' in service and name != 'demo-share' and 'env_file' not in service:
-        problems.append(f'compose: service {name} does not read deploy/example.env')
+    if 'build' in service and name != 'demo-share' and service.get('env_file') != '.env':
+        problems.append(f'compose: service {name} does not read .env')
+    if 'example.env' in str(service.get('env_file', '')):
+        problems.append(f'compose: service {name} reads the example.env template (its secrets are public)')
 redis_command = ' '.join(services['redis'].get('command', []))
 for flag in ('--appendonly yes', '--maxmemory-policy noeviction'):
     if flag not in redis_command:
@@ -43,6 +79,15 @@ for needle, why in [('ARG SERVICE', 'one image per service via ARG SERVICE'), ('
                     ('node:24', 'Node 24 base image'), ('npm ci', 'CI install'), ('npm run build', 'CI build')]:
     if needle not in dockerfile:
         problems.append(f'Dockerfile: missing {needle!r} ({why})')
+
+try:
+    ignored = {line.strip() for line in open('.dockerignore') if line.strip() and not line.startswith('#')}
+except FileNotFoundError:
+    ignored = set()
+    problems.append('.dockerignore is missing (the build context would carry node_modules, var/ and .env)')
+for needle in ('**/node_modules', '.cache', 'var', '.env', '**/.env'):
+    if ignored and needle not in ignored:
+        problems.append(f'.dockerignore: does not exclude {needle}')
 
 for path in sorted(glob.glob('deploy/kubernetes/*.yaml')):
     for document in yaml.safe_load_all(open(path)):

@@ -35,6 +35,8 @@ export ADMIN_PASSWORD=${ADMIN_PASSWORD:-$(secret admin-password 12 base64url)}
 export API_PORT=${API_PORT:-8080} SCHEDULER_PORT=${SCHEDULER_PORT:-8081} COPY_WORKER_PORT=${COPY_WORKER_PORT:-8082}
 export GATEWAY_PORT=${GATEWAY_PORT:-8083} GATEWAY_RPC_PORT=${GATEWAY_RPC_PORT:-9090}
 export CONSOLE_DIR=${CONSOLE_DIR:-$root/frontend/dist/browser}
+# npm start serves the console over plain HTTP, where a Secure cookie would never come back.
+export COOKIE_SECURE=${COOKIE_SECURE:-false}
 mkdir -p "$STORE_ROOT"
 node scripts/ensure-database.mjs "$DATABASE_URL"
 

@@ -96,7 +96,7 @@ describe('agent-assisted backups (real services, smbd, the real agent)', () => {
     // The run's last lines (the release hook's) are written just after its state.
     const log = await until('the release hook in the run log', async () => {
       const text = await runLog(runId);
-      return text.includes('post-backup command of share db') ? text : null;
+      return text.includes('post-backup hook "db-done" of share db') ? text : null;
     }, 15_000);
     return { run, mode, log };
   };
@@ -139,7 +139,8 @@ describe('agent-assisted backups (real services, smbd, the real agent)', () => {
     clientId = (await api('POST', '/clients', { name: 'agent-pc', hostname: 'agent-pc.lan' })).json.id;
     const share = (name: string, extra: object) => api('POST', `/clients/${clientId}/shares`, { name, url: `smb://127.0.0.1:${samba.port}/${name}`, username: USER, password: PASSWORD, ...extra });
     expect((await share('docs', {})).status).toBe(201);
-    expect((await share('db', { preCommand: 'echo "dump $(date +%s%N)" > dump.sql && echo pre-ok-$((40+2))', postCommand: 'echo post-ok-$((6*7))' })).status).toBe(201);
+    // The server only names the hooks; their commands are declared in the agent's configuration.
+    expect((await share('db', { preHook: 'db-dump', postHook: 'db-done' })).status).toBe(201);
   }, 240_000);
 
   afterAll(async () => {
@@ -166,7 +167,11 @@ describe('agent-assisted backups (real services, smbd, the real agent)', () => {
     expect(enrolled.code, enrolled.out).toBe(0);
     const config = JSON.parse(await readFile(configPath, 'utf8')) as { agentId: string };
     agentId = config.agentId;
-    await writeFile(configPath, JSON.stringify({ ...config, reportSeconds: 0.3, paths: { docs: docsDir, db: dbDir } }), { mode: 0o600 });
+    const hooks = {
+      'db-dump': { command: 'echo "dump $(date +%s%N)" > dump.sql && echo pre-ok-$((40+2)) PGPASSWORD=hunter2' },
+      'db-done': { command: 'echo post-ok-$((6*7))' },
+    };
+    await writeFile(configPath, JSON.stringify({ ...config, reportSeconds: 0.3, paths: { docs: docsDir, db: dbDir }, hooks }), { mode: 0o600 });
     agent = startAgent();
     await agentReady(agent.pid);
     const listed = (await api('GET', '/agents')).json as { id: string }[];
@@ -178,7 +183,9 @@ describe('agent-assisted backups (real services, smbd, the real agent)', () => {
     expect(run, log).toMatchObject({ state: 'succeeded', seq: 1 });
     expect(mode).toBe('walk');
     expect(log).toContain('mode: full walk (no previous snapshot)');
-    expect(log).toContain('pre-ok-42');
+    expect(log).toContain('pre-backup hook "db-dump" of share db exited 0');
+    expect(log).toContain('pre-ok-42 PGPASSWORD=[redacted]');
+    expect(log).not.toContain('hunter2');
     expect(log).toContain('post-ok-42');
     expect(log.indexOf('pre-ok-42')).toBeLessThan(log.indexOf('snapshot 1 succeeded'));
     expect(log.indexOf('post-ok-42')).toBeGreaterThan(log.indexOf('snapshot 1 succeeded'));
@@ -225,12 +232,29 @@ describe('agent-assisted backups (real services, smbd, the real agent)', () => {
     await restoredMatches(4);
   });
 
-  it('refuses a backup when the agent cannot run a share\'s pre command', async () => {
+  it('fails the backup, naming the hook, when the server names a hook the agent does not declare', async () => {
+    const shareId = ((await api('GET', `/clients/${clientId}/shares`)).json as { id: string; name: string }[]).find((s) => s.name === 'db')!.id;
+    const agentConfigVersion = async (): Promise<string> =>
+      (JSON.parse(await readFile(configPath.replace(/\.json$/, '.state.json'), 'utf8').catch(() => '{}')) as { configVersion?: string }).configVersion ?? '';
+    const before = await agentConfigVersion();
+    expect((await api('PATCH', `/shares/${shareId}`, { preHook: 'not-declared' })).status).toBe(200);
+    await until('the agent loads the edited share', async () => (await agentConfigVersion()) !== before, 30_000);
+    const runId = await driver.enqueue(clientId);
+    const run = await driver.waitFinished(runId);
+    expect(run.state).toBe('failed');
+    expect(run.error).toMatch(/pre-backup hook "not-declared" of share db: .*hook "not-declared" is not declared in this agent's configuration/);
+    expect(run.attempts).toBeLessThanOrEqual(1);
+    const [{ n }] = await driver.query<{ n: number }>('SELECT count(*)::int AS n FROM snapshots WHERE client_id = $1', [clientId]);
+    expect(n).toBe(4);
+    expect((await api('PATCH', `/shares/${shareId}`, { preHook: 'db-dump' })).status).toBe(200);
+  });
+
+  it('refuses a backup when the agent cannot run a share\'s pre hook', async () => {
     await stopAgent(agent!, 'SIGTERM');
     const runId = await driver.enqueue(clientId);
     const run = await driver.waitFinished(runId);
     expect(run.state).toBe('failed');
-    expect(run.error).toMatch(/did not answer prepare\((db|docs)\): .*ECONNREFUSED.*; share db has a pre-backup command that could not run, so no backup was taken/);
+    expect(run.error).toMatch(/did not answer prepare\((db|docs)\): .*ECONNREFUSED.*; share db has a pre-backup hook that could not run, so no backup was taken/);
     expect(run.attempts).toBeLessThanOrEqual(1);
     const [{ n }] = await driver.query<{ n: number }>('SELECT count(*)::int AS n FROM snapshots WHERE client_id = $1', [clientId]);
     expect(n).toBe(4);

@@ -109,6 +109,12 @@ describe('api (real process, real Postgres and Redis)', () => {
       ['POST', `/clients/${client.id}/shares`, { name: 's', url: 'http://example.com/x' }, 400, /url must be smb:\/\//],
       ['POST', `/clients/${client.id}/shares`, { name: 's', url: 'smb://bob:pw@host/share' }, 400, /without user, password/],
       ['POST', `/clients/${client.id}/shares`, { name: 's', url: 'smb://host/share', excludes: 'all' }, 400, /excludes must be an array/],
+      // The server names client-side hooks; it can no longer hand an agent a command to run.
+      ['POST', `/clients/${client.id}/shares`, { name: 's', url: 'smb://host/share', preCommand: 'id > /tmp/pwned' }, 400, /property preCommand should not exist/],
+      ['POST', `/clients/${client.id}/shares`, { name: 's', url: 'smb://host/share', preHook: 'rm -rf /' }, 400, /preHook must be the name of a hook declared in the client's agent configuration/],
+      ['POST', `/clients/${client.id}/shares`, { name: 's', url: 'smb://host/share', postHook: 'x'.repeat(65) }, 400, /postHook must be the name of a hook/],
+      // No FILE_SHARE_ROOTS in this stack: file:// shares are off, even for the admin.
+      ['POST', `/clients/${client.id}/shares`, { name: 's', url: 'file:///srv/data' }, 400, /not under a directory listed in FILE_SHARE_ROOTS \(none is configured, so file:\/\/ shares are disabled\)/],
       ['POST', `/clients/${missing}/shares`, { name: 's', url: 'smb://host/share' }, 404, /Client .* does not exist/],
       ['GET', '/shares/123', undefined, 400, /uuid is expected/],
       ['POST', '/schedules', { name: 'bad', cron: 'every night' }, 400, /cron must be a cron expression/],

@@ -19,7 +19,8 @@ describe('browse api: runs, snapshots, entries, history, download, events (real 
   beforeAll(async () => {
     // The api reads STORE_ROOT at start, so the store directory exists before the stack does.
     const storeRoot = await SeededStore.tempRoot();
-    stack = await startStack({ services: ['api'], env: { STORE_ROOT: storeRoot } });
+    // The seeded shares are file:///srv/...: a directory an admin must list.
+    stack = await startStack({ services: ['api'], env: { STORE_ROOT: storeRoot, FILE_SHARE_ROOTS: '/srv' } });
     api = new ApiClient(stack.apiUrl);
     expect((await api.call('POST', '/auth/login', { email: stack.adminEmail, password: stack.adminPassword })).status).toBe(200);
     seeded = await SeededStore.create(stack.env.DATABASE_URL!, storeRoot);

@@ -25,7 +25,8 @@ describe('console: browse a seeded snapshot, see versions, download files (real 
   beforeAll(async () => {
     if (!existsSync(consoleIndex)) throw new Error(`${consoleIndex} is missing: run "npm run build -w frontend" first`);
     const storeRoot = await SeededStore.tempRoot();
-    stack = await startStack({ services: ['api'], env: { STORE_ROOT: storeRoot } });
+    // The seeded shares are file:///srv/...: a directory an admin must list.
+    stack = await startStack({ services: ['api'], env: { STORE_ROOT: storeRoot, FILE_SHARE_ROOTS: '/srv' } });
     const api = new ApiClient(stack.apiUrl);
     await api.call('POST', '/auth/login', { email: stack.adminEmail, password: stack.adminPassword });
     seeded = await SeededStore.create(stack.env.DATABASE_URL!, storeRoot);

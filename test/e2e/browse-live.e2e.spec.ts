@@ -55,7 +55,7 @@ describe('browse after real backups (api + copy worker processes, file:// share,
       await mkdir(join(shareDir, path, '..'), { recursive: true });
       await writeFile(join(shareDir, path), content);
     }
-    stack = await startStack({ services: ['api', 'copy-worker'], env: { STORE_ROOT: join(work, 'store') } });
+    stack = await startStack({ services: ['api', 'copy-worker'], env: { STORE_ROOT: join(work, 'store'), FILE_SHARE_ROOTS: shareDir } });
     api = new ApiClient(stack.apiUrl);
     await api.call('POST', '/auth/login', { email: stack.adminEmail, password: stack.adminPassword });
     clientId = (await api.call('POST', '/clients', { name: 'ws-live', hostname: 'ws-live.lan' })).json.id;

@@ -51,7 +51,7 @@ describe('console: sign in, create a client with a share (real api, headless Chr
     await page.waitForURL(/\/clients$/);
     expect(await page.getByTestId('current-user').textContent()).toContain(stack.adminEmail);
     const cookies = await page.context().cookies();
-    expect(cookies.find((cookie) => cookie.name === 'bt_session')?.httpOnly).toBe(true);
+    expect(cookies.find((cookie) => cookie.name === '__Host-bt_session')).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict' });
   });
 
   it('creates a client and a share with a password that is never shown again', async () => {

@@ -27,4 +27,20 @@ describe.each(services)('%s refuses to start with a bad configuration', (service
     expect(code).toBe(1);
     expect(output).toContain('SECRET_KEY is required');
   });
+
+  it('refuses the example secrets of deploy/example.env, naming each variable, before touching Postgres', async () => {
+    const { code, output } = await runServiceUntilExit(service, {
+      ...base,
+      SECRET_KEY: '0'.repeat(64),
+      ADMIN_EMAIL: 'admin@example.com',
+      ADMIN_PASSWORD: 'change-me-admin-password',
+      DATABASE_URL: 'postgres://backtrac:change-me-db-password@127.0.0.1:1/backtrac',
+    });
+    expect(code).toBe(1);
+    expect(output).toContain(`backtrac-${service}: Invalid configuration`);
+    expect(output).toContain('SECRET_KEY is the example (all-zero) key');
+    expect(output).toContain('ADMIN_PASSWORD is the example password');
+    expect(output).toContain('DATABASE_URL uses the example password');
+    expect(output).not.toContain('cannot connect to Postgres');
+  });
 });

@@ -56,7 +56,10 @@ export const envSchema = z.object({
   ADMIN_EMAIL: z.email('must be an e-mail address').optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   CONSOLE_DIR: z.string().optional(),
-  COOKIE_SECURE: bool(false),
+  /** The session cookie is Secure (and named __Host-bt_session) unless this is false, for plain-HTTP development. */
+  COOKIE_SECURE: bool(true),
+  /** The console's public address (https://backup.example.com); its origin may send state-changing requests too. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, e.g. https://backup.example.com' }).optional(),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
   COPY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   JOB_LOCK_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
@@ -70,6 +73,8 @@ export const envSchema = z.object({
   GATEWAY_TLS_KEY_FILE: z.string().startsWith('/', 'must be an absolute path to a PEM private key').optional(),
   GATEWAY_TRUST_FORWARDED_FOR: bool(false),
   AGENT_HEARTBEAT_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
+  /** Comma-separated directories a file:// share may point into; none by default (see file-share-roots.ts). */
+  FILE_SHARE_ROOTS: z.string().optional(),
   XMLRPC_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
 });
 

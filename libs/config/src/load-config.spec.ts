@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { EXAMPLE_ADMIN_PASSWORD, EXAMPLE_DATABASE_PASSWORD, EXAMPLE_SECRET_KEY_HEX } from './example-secrets.js';
 import { ConfigError, loadConfig } from './load-config.js';
 
 const good = {
@@ -53,5 +55,48 @@ describe('loadConfig', () => {
 
   it('treats empty strings as unset', () => {
     expect(loadConfig('scheduler', { ...good, REDIS_URL: '' }).REDIS_URL).toBe('redis://127.0.0.1:6379');
+  });
+
+  describe('refuses the example secrets from deploy/example.env', () => {
+    const exampleEnv = Object.fromEntries(
+      readFileSync(new URL('../../../deploy/example.env', import.meta.url), 'utf8')
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+
+    it('knows the placeholders example.env really ships', () => {
+      expect(exampleEnv.SECRET_KEY).toBe(EXAMPLE_SECRET_KEY_HEX);
+      expect(exampleEnv.ADMIN_PASSWORD).toBe(EXAMPLE_ADMIN_PASSWORD);
+      expect(exampleEnv.POSTGRES_PASSWORD).toBe(EXAMPLE_DATABASE_PASSWORD);
+      expect(new URL(exampleEnv.DATABASE_URL).password).toBe(EXAMPLE_DATABASE_PASSWORD);
+    });
+
+    it.each(['api', 'scheduler', 'copy-worker', 'agent-gateway'] as const)('%s refuses example.env as it is, naming each variable', (service) => {
+      let problems: string[] = [];
+      try {
+        loadConfig(service, exampleEnv);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        problems = error.problems;
+      }
+      expect(problems.some((p) => p.startsWith('SECRET_KEY is the example (all-zero) key'))).toBe(true);
+      expect(problems.some((p) => p.startsWith('ADMIN_PASSWORD is the example password'))).toBe(true);
+      expect(problems.some((p) => p.startsWith('DATABASE_URL uses the example password'))).toBe(true);
+    });
+
+    it('refuses an all-zero key given as base64 too', () => {
+      expect(problemsOf({ ...good, SECRET_KEY: Buffer.alloc(32).toString('base64') }).join()).toMatch(/^SECRET_KEY is the example/);
+    });
+
+    it('accepts example.env once its secrets are replaced', () => {
+      const real = {
+        ...exampleEnv,
+        SECRET_KEY: 'ab'.repeat(32),
+        ADMIN_PASSWORD: 'a-real-admin-password',
+        DATABASE_URL: 'postgres://backtrac:a-real-db-password@postgres:5432/backtrac',
+      };
+      expect(loadConfig('api', real).ADMIN_PASSWORD).toBe('a-real-admin-password');
+    });
   });
 });

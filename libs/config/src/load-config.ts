@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { envSchema, type Env } from './env.schema.js';
+import { parseFileShareRoots } from './file-share-roots.js';
+import { EXAMPLE_ADMIN_PASSWORD, EXAMPLE_DATABASE_PASSWORD, isExampleSecretKey } from './example-secrets.js';
 
 export type ServiceName = 'api' | 'scheduler' | 'copy-worker' | 'agent-gateway' | 'cli';
 
@@ -13,6 +15,8 @@ export class ConfigError extends Error {
 
 export interface AppConfig extends Env {
   service: ServiceName;
+  /** FILE_SHARE_ROOTS parsed: absolute, normalised, never "/". */
+  fileShareRoots: string[];
 }
 
 /** Reads and validates the environment once. Empty strings count as unset. */
@@ -30,8 +34,26 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
   if ((config.GATEWAY_TLS_CERT_FILE === undefined) !== (config.GATEWAY_TLS_KEY_FILE === undefined)) {
     problems.push('GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE must be set together (HTTPS for agents)');
   }
+  problems.push(...exampleSecretProblems(config));
+  const fileShareRoots = parseFileShareRoots(config.FILE_SHARE_ROOTS);
+  problems.push(...fileShareRoots.problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ...config, service };
+  return { ...config, service, fileShareRoots: fileShareRoots.roots };
+}
+
+/** The values deploy/example.env ships with are public: a service never runs with one of them. */
+function exampleSecretProblems(config: Env): string[] {
+  const problems: string[] = [];
+  if (isExampleSecretKey(config.SECRET_KEY)) {
+    problems.push('SECRET_KEY is the example (all-zero) key: generate a real one with openssl rand -hex 32');
+  }
+  if (config.ADMIN_PASSWORD === EXAMPLE_ADMIN_PASSWORD) {
+    problems.push('ADMIN_PASSWORD is the example password from deploy/example.env: choose a real one');
+  }
+  if (decodeURIComponent(new URL(config.DATABASE_URL).password) === EXAMPLE_DATABASE_PASSWORD) {
+    problems.push('DATABASE_URL uses the example password from deploy/example.env: set a real Postgres password');
+  }
+  return problems;
 }
 
 /** Describes the variables for documentation and --help output. */

@@ -10,6 +10,8 @@ export interface ServiceDefinition {
   /** Builds the root module from the validated configuration. */
   module(config: AppConfig): unknown;
   port(config: AppConfig): number;
+  /** false: no body parser is registered unless configure() adds one (the api takes JSON only). */
+  bodyParser?: boolean;
   /** Extra wiring before listening (pipes, filters, static files, OpenAPI). */
   configure?(app: NestExpressApplication, config: AppConfig): void | Promise<void>;
 }
@@ -38,6 +40,7 @@ export async function bootService(definition: ServiceDefinition): Promise<INestA
     app = await NestFactory.create<NestExpressApplication>(definition.module(config) as never, {
       bufferLogs: true,
       abortOnError: false,
+      bodyParser: definition.bodyParser ?? true,
     });
   } catch (error) {
     fail(definition.service, error instanceof Error ? error.message : String(error));

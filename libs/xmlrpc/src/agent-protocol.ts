@@ -25,6 +25,8 @@ export const AgentFault = {
   NOT_FOUND: 1020,
   BAD_REQUEST: 1030,
   BUSY: 1060,
+  /** The server named a hook this agent's own configuration does not declare. */
+  HOOK_UNKNOWN: 1070,
 } as const;
 export type AgentFaultCode = keyof typeof AgentFault;
 
@@ -88,8 +90,19 @@ export interface AgentShareConfig {
   /** Local directory the agent watches for this share ('' when unknown). */
   localPath: string;
   excludes: string[];
-  preCommand: string;
-  postCommand: string;
+  /**
+   * Names of hooks declared in the agent's own configuration file ('' none). The server only names
+   * them: what a hook runs is decided on the client, so no server can make an agent run a command.
+   */
+  preHook: string;
+  postHook: string;
+}
+
+/** What a hook name may look like, on the server (share settings) and in the agent's configuration. */
+export const HOOK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export function isHookName(value: string): boolean {
+  return HOOK_NAME_PATTERN.test(value);
 }
 
 export interface AgentScheduleConfig {
@@ -108,7 +121,7 @@ export interface AgentConfig {
   shares: AgentShareConfig[];
   schedules: AgentScheduleConfig[];
   heartbeatSeconds: number;
-  /** Timeout for pre/post commands. */
+  /** Timeout for pre/post hooks (an agent's own hook may set a different one). */
   commandTimeoutSeconds: number;
 }
 
@@ -157,7 +170,7 @@ export interface CommandResult {
   /** stdout and stderr interleaved, truncated to the last 64 KiB. */
   output: string;
   durationMs: number;
-  /** false when the share has no such command configured (ok is then true). */
+  /** false when the share names no such hook (ok is then true). */
   ran: boolean;
   /**
    * prepare only: the agent's journal after it flushed its pending changes to the gateway

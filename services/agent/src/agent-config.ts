@@ -1,5 +1,14 @@
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { isHookName } from '@backtrac/xmlrpc';
+
+/** A pre/post-backup command, declared on the client; the server refers to it only by name. */
+export interface AgentHook {
+  /** Run by the platform shell (/bin/sh -c, cmd.exe /c) in the share's local directory. */
+  command: string;
+  /** Overrides the gateway's command timeout for this hook. */
+  timeoutSeconds?: number;
+}
 
 /** What `enroll` writes and `run` reads. Holds the agent's secret: the file is 0600. */
 export interface AgentConfigFile {
@@ -17,6 +26,8 @@ export interface AgentConfigFile {
   caFile?: string;
   /** How often changed paths are reported, in seconds. Default 5. */
   reportSeconds?: number;
+  /** Named hooks a share may refer to (share settings preHook / postHook). */
+  hooks?: Record<string, AgentHook>;
 }
 
 export function defaultConfigPath(): string {
@@ -36,9 +47,44 @@ function check(value: unknown, path: string): AgentConfigFile {
     if (!v || typeof v[key] !== 'string' || v[key] === '') throw new Error(`${path}: "${key}" is missing; run "backtrac-agent enroll" first`);
   }
   const c = v as AgentConfigFile;
-  return { ...c, callbackListen: c.callbackListen ?? '', callbackUrl: c.callbackUrl ?? '', paths: c.paths ?? {} };
+  return { ...c, callbackListen: c.callbackListen ?? '', callbackUrl: c.callbackUrl ?? '', paths: c.paths ?? {}, hooks: checkHooks(c.hooks, path) };
 }
 
+function checkHooks(value: unknown, path: string): Record<string, AgentHook> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${path}: "hooks" must be an object of name -> { "command": "..." }`);
+  const hooks: Record<string, AgentHook> = {};
+  for (const [name, hook] of Object.entries(value as Record<string, unknown>)) {
+    if (!isHookName(name)) throw new Error(`${path}: hook name "${name.slice(0, 80)}" may use only letters, digits, _ . - (at most 64, starting with a letter or digit)`);
+    const h = hook as Partial<AgentHook> | null;
+    if (!h || typeof h.command !== 'string' || h.command.trim() === '') throw new Error(`${path}: hook "${name}" needs a non-empty "command"`);
+    if (h.timeoutSeconds !== undefined && (!Number.isInteger(h.timeoutSeconds) || h.timeoutSeconds < 1)) {
+      throw new Error(`${path}: hook "${name}": "timeoutSeconds" must be a whole number of seconds`);
+    }
+    hooks[name] = { command: h.command, ...(h.timeoutSeconds !== undefined ? { timeoutSeconds: h.timeoutSeconds } : {}) };
+  }
+  return hooks;
+}
+
+/**
+ * The configuration file decides which commands the agent runs (as root, usually), so only root
+ * or the agent's own account may be able to change it: owned by one of them, and neither the file
+ * nor its folder writable by group or others. Windows protects it with the folder's ACLs instead.
+ */
+export async function checkConfigTrusted(path: string, uid = process.getuid?.()): Promise<void> {
+  if (uid === undefined) return;
+  for (const [what, target] of [['file', path], ['folder', dirname(path)]] as const) {
+    const info = await stat(target);
+    if (info.uid !== 0 && info.uid !== uid) {
+      throw new Error(`${target}: the configuration ${what} is owned by uid ${info.uid}; it must be owned by root (or the agent's own user, uid ${uid}) because it declares the commands the agent runs`);
+    }
+    if ((info.mode & 0o022) !== 0) {
+      throw new Error(`${target}: the configuration ${what} is writable by group or others (mode ${(info.mode & 0o777).toString(8)}); chmod go-w it, it declares the commands the agent runs`);
+    }
+  }
+}
+
+/** Reads and checks the configuration file; refuses one that others could have changed. */
 export async function loadConfig(path: string): Promise<AgentConfigFile> {
   let text: string;
   try {
@@ -47,7 +93,14 @@ export async function loadConfig(path: string): Promise<AgentConfigFile> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${path} does not exist; run "backtrac-agent enroll" first`, { cause: error });
     throw error;
   }
-  return check(JSON.parse(text), path);
+  await checkConfigTrusted(path);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return check(parsed, path);
 }
 
 /** Writes JSON readable only by the owner: created 0600 in a temp file, then renamed into place. */

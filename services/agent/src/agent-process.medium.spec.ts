@@ -110,8 +110,8 @@ describe('backtrac-agent as a process against the gateway', () => {
       clientId: client.id,
       name: 'data',
       url: `file://${join(dir, 'data')}`,
-      preCommand: 'echo dumped > .dump && echo pre-ok',
-      postCommand: 'rm .dump && echo post-ok',
+      preHook: 'dump',
+      postHook: 'cleanup',
     });
     const token = randomBytes(16).toString('hex');
     await ds.getRepository(EnrolmentToken).insert({ tokenHash: createHash('sha256').update(token).digest(), clientId: client.id, expiresAt: new Date(Date.now() + 600_000) });
@@ -123,7 +123,8 @@ describe('backtrac-agent as a process against the gateway', () => {
     expect(enrolled.code, enrolled.out).toBe(0);
     expect((await stat(configPath)).mode & 0o777).toBe(0o600);
     const file = JSON.parse(await readFile(configPath, 'utf8')) as { agentId: string; reportSeconds?: number };
-    await writeFile(configPath, JSON.stringify({ ...file, reportSeconds: 0.3 }), { mode: 0o600 });
+    const hooks = { dump: { command: 'echo dumped > .dump && echo pre-ok' }, cleanup: { command: 'rm .dump && echo post-ok' } };
+    await writeFile(configPath, JSON.stringify({ ...file, reportSeconds: 0.3, hooks }), { mode: 0o600 });
 
     let agentProc = startAgent(configPath);
     const online = await until('agent online', async () => {

@@ -13,6 +13,8 @@ export type Log = (level: string, msg: string, extra?: Record<string, unknown>) 
 
 export interface RunnerOptions {
   statePath: string;
+  /** Where `file` was read from (named in messages about its hooks). */
+  configPath: string;
   log: Log;
   /** Overrides the gateway's heartbeat interval (tests). */
   heartbeatMs?: number;
@@ -78,6 +80,8 @@ export class AgentRunner {
       const [host, port] = splitHostPort(this.file.callbackListen);
       this.callback = new CallbackServer(host, port, this.file.callbackToken, {
         shares: () => this.effectiveShares(),
+        hooks: () => this.file.hooks ?? {},
+        configPath: this.options.configPath,
         commandTimeoutMs: () => (this.config?.commandTimeoutSeconds ?? 600) * 1000,
         log: this.options.log,
         journalBeforeBackup: () => this.journalBeforeBackup(),

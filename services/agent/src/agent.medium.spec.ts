@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -83,6 +83,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bt-agent-'));
   await mkdir(join(dir, 'data', 'sub'), { recursive: true });
   await mkdir(join(dir, 'slow'), { recursive: true });
+  await mkdir(join(dir, 'pushed'), { recursive: true });
   await gw.start();
   gw.config = {
     agentId: '11111111-2222-3333-4444-555555555555',
@@ -93,8 +94,10 @@ beforeAll(async () => {
     commandTimeoutSeconds: 1,
     schedules: [],
     shares: [
-      { id: 's1', name: 'data', url: `file://${join(dir, 'data')}`, localPath: join(dir, 'data'), excludes: [], preCommand: 'echo pre-$((1+1)); echo to-stderr >&2', postCommand: 'echo bye; exit 3' },
-      { id: 's2', name: 'slow', url: 'smb://x/slow', localPath: '', excludes: [], preCommand: 'sleep 30', postCommand: '' },
+      { id: 's1', name: 'data', url: `file://${join(dir, 'data')}`, localPath: join(dir, 'data'), excludes: [], preHook: 'data-pre', postHook: 'data-post' },
+      { id: 's2', name: 'slow', url: 'smb://x/slow', localPath: '', excludes: [], preHook: 'slow-pre', postHook: '' },
+      // A server naming a hook the agent never declared (or trying to pass a command as one).
+      { id: 's3', name: 'pushed', url: 'smb://x/pushed', localPath: '', excludes: [], preHook: 'rm -rf /', postHook: 'undeclared' },
     ],
   };
 });
@@ -119,14 +122,49 @@ describe('backtrac-agent', () => {
     expect(await main(['enroll', '--token', 'x', '--config', configPath()], capture())).toBe(2);
   });
 
+  it('hooks are declared in the config file, which must be owned by root (or the agent) and writable by nobody else', async () => {
+    const declared = {
+      'data-pre': { command: 'echo pre-$((1+1)); echo to-stderr >&2' },
+      'data-post': { command: 'echo bye; exit 3' },
+      'slow-pre': { command: 'sleep 30', timeoutSeconds: 1 },
+    };
+    const withHooks = { ...JSON.parse(await readFile(configPath(), 'utf8')), hooks: declared };
+    await writeFile(configPath(), JSON.stringify(withHooks));
+    expect((await loadConfig(configPath())).hooks).toEqual(declared);
+
+    // Enrolling again keeps the hooks the admin declared.
+    expect(await main(['enroll', '--server', gw.url, '--token', 'tok-456', '--listen', '127.0.0.1:0', '--callback-url', 'http://127.0.0.1:1/RPC2', '--hostname', 'host-a', '--config', configPath()], capture())).toBe(0);
+    expect((await loadConfig(configPath())).hooks).toEqual(declared);
+
+    await chmod(configPath(), 0o620);
+    await expect(loadConfig(configPath())).rejects.toThrow(/writable by group or others \(mode 620\)/);
+    const io = capture();
+    expect(await main(['run', '--config', configPath()], io)).toBe(1);
+    expect(io.lines.join('\n')).toContain('writable by group or others');
+    await chmod(configPath(), 0o600);
+    await chmod(join(dir, 'etc'), 0o777);
+    await expect(loadConfig(configPath())).rejects.toThrow(/configuration folder is writable by group or others/);
+    await chmod(join(dir, 'etc'), 0o700);
+    const { uid, gid } = await stat(configPath());
+    await chown(configPath(), 4321, gid);
+    await expect(loadConfig(configPath())).rejects.toThrow(/owned by uid 4321; it must be owned by root/);
+    await chown(configPath(), uid, gid);
+
+    await writeFile(configPath(), JSON.stringify({ ...withHooks, hooks: { 'a b': { command: 'x' } } }), { mode: 0o600 });
+    await expect(loadConfig(configPath())).rejects.toThrow(/hook name "a b" may use only/);
+    await writeFile(configPath(), JSON.stringify({ ...withHooks, hooks: { dump: { command: '' } } }), { mode: 0o600 });
+    await expect(loadConfig(configPath())).rejects.toThrow(/hook "dump" needs a non-empty "command"/);
+    await writeFile(configPath(), JSON.stringify(withHooks), { mode: 0o600 });
+  });
+
   it('run: heartbeats, loads config, watches, reports changes, serves callbacks, survives the gateway going away', async () => {
     const file = await loadConfig(configPath());
     // The slow share has no local path from the gateway; the config file supplies one.
-    file.paths = { slow: join(dir, 'slow') };
-    const runner = new AgentRunner(file, { statePath: statePathFor(configPath()), log: () => undefined, heartbeatMs: 200, reportMs: 150, backoff: new Backoff(50, 300) });
+    file.paths = { slow: join(dir, 'slow'), pushed: join(dir, 'pushed') };
+    const runner = new AgentRunner(file, { statePath: statePathFor(configPath()), configPath: configPath(), log: () => undefined, heartbeatMs: 200, reportMs: 150, backoff: new Backoff(50, 300) });
     await runner.start();
     try {
-      await until('watchers', () => runner.snapshot().watched.length === 2);
+      await until('watchers', () => runner.snapshot().watched.length === 3);
       expect(gw.of('agent.heartbeat')[0]?.auth).toBe(`Basic ${Buffer.from('11111111-2222-3333-4444-555555555555:s3cret-s3cret').toString('base64')}`);
       expect(gw.of('agent.getConfig').length).toBe(1);
 
@@ -190,6 +228,9 @@ describe('backtrac-agent', () => {
       expect(slow).toMatchObject({ ok: false, timedOut: true, exitCode: null });
       expect(Date.now() - started).toBeLessThan(8_000);
       await expect(cb.prepare({ jobId: 'j', share: 'nope' })).rejects.toMatchObject({ faultCode: AgentFault.NOT_FOUND });
+      // The server names hooks; a name the agent does not declare never runs, whatever it says.
+      await expect(cb.prepare({ jobId: 'j', share: 'pushed' })).rejects.toMatchObject({ faultCode: AgentFault.HOOK_UNKNOWN, message: expect.stringContaining('hook "rm -rf /" is not declared') });
+      await expect(cb.release({ jobId: 'j', share: 'pushed' })).rejects.toMatchObject({ faultCode: AgentFault.HOOK_UNKNOWN });
       const intruder = new AgentCallbackClient({ url: cbUrl, callbackToken: 'wrong', timeoutMs: 5_000 });
       await expect(intruder.prepare({ jobId: 'j', share: 'data' })).rejects.toMatchObject({ faultCode: AgentFault.AUTH_FAILED });
       expect(await cb.ping()).toBe('pong');
@@ -197,7 +238,7 @@ describe('backtrac-agent', () => {
       // status reads the state file the runner keeps and checks the gateway.
       await until('state file', async () => {
         const s = JSON.parse(await readFile(statePathFor(configPath()), 'utf8').catch(() => '{}')) as Partial<AgentState>;
-        return s.online === true && (s.watched?.length ?? 0) === 2;
+        return s.online === true && (s.watched?.length ?? 0) === 3;
       });
       const io = capture();
       expect(await main(['status', '--config', configPath()], io)).toBe(0);

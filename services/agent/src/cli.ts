@@ -83,6 +83,8 @@ async function enroll(values: Record<string, string | undefined>, configPath: st
   const ca = values.ca ? await readFile(values.ca) : undefined;
   const gateway = new AgentGatewayClient({ url: values.server, timeoutMs: 30_000, ca });
   const result = await gateway.enroll(values.token ?? '', name, `${platform()} ${release()}`, AGENT_VERSION, callbackUrl);
+  // Enrolling again keeps what the admin wrote by hand: hooks and local paths.
+  const previous = await readJson<Partial<AgentConfigFile>>(configPath);
   const file: AgentConfigFile = {
     server: values.server,
     agentId: result.agentId,
@@ -90,7 +92,8 @@ async function enroll(values: Record<string, string | undefined>, configPath: st
     callbackToken: result.callbackToken,
     callbackListen: listen,
     callbackUrl,
-    paths: {},
+    paths: previous?.paths ?? {},
+    ...(previous?.hooks ? { hooks: previous.hooks } : {}),
     ...(values.ca ? { caFile: values.ca } : {}),
   };
   await writePrivateJson(configPath, file);
@@ -101,7 +104,7 @@ async function enroll(values: Record<string, string | undefined>, configPath: st
 
 async function run(configPath: string, io: CliIo): Promise<number> {
   const file = await loadConfig(configPath);
-  const runner = new AgentRunner(file, { statePath: statePathFor(configPath), log: io.log });
+  const runner = new AgentRunner(file, { statePath: statePathFor(configPath), configPath, log: io.log });
   await runner.start();
   await io.untilStopped();
   io.log('info', 'stopping');
@@ -114,6 +117,7 @@ async function status(configPath: string, io: CliIo): Promise<number> {
   io.out(`agent:    ${file.agentId}`);
   io.out(`server:   ${file.server}`);
   io.out(`callback: ${file.callbackUrl || '(none)'} (listening on ${file.callbackListen || '-'})`);
+  io.out(`hooks:    ${Object.keys(file.hooks ?? {}).join(', ') || '(none)'}`);
   const state = await readJson<AgentState>(statePathFor(configPath));
   if (state) {
     io.out(`run:      pid ${state.pid} since ${state.startedAt}; ${state.online ? 'online' : 'offline'}; last heartbeat ${state.lastHeartbeatAt ?? 'never'}`);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Logger } from 'nestjs-pino';
 import { bootService } from '@backtrac/runtime';
 import { ApiModule } from './api.module.js';
+import { crossSiteRequestGuard } from './auth/cross-site.middleware.js';
 import { serveConsole } from './console-static.js';
 import { buildOpenApiDocument } from './openapi.js';
 
@@ -14,7 +15,10 @@ await bootService({
   service: 'api',
   module: (config) => ApiModule.forRoot(config),
   port: (config) => config.API_PORT,
+  // JSON only: no urlencoded parser, so a plain HTML form on another site cannot post to the api.
+  bodyParser: false,
   configure(app, config) {
+    app.use(crossSiteRequestGuard(config.PUBLIC_URL));
     app.use(cookieParser());
     app.useBodyParser('json', { limit: '1mb' });
     app.setGlobalPrefix('api', { exclude: ['healthz', 'readyz'] });

@@ -36,6 +36,7 @@ export class CopyWorkerModule {
       filesInFlight: config.FILES_IN_FLIGHT,
       redisPrefix: config.REDIS_PREFIX,
       lockSeconds: config.JOB_LOCK_SECONDS,
+      fileShareRoots: config.fileShareRoots,
     };
     // prepare() may run a pre-backup command for up to the agent's command timeout (600 s by default).
     const agentHooks: AgentHookOptions = { secretKey: config.SECRET_KEY, heartbeatSeconds: config.AGENT_HEARTBEAT_SECONDS, callTimeoutMs: 15 * 60_000 };

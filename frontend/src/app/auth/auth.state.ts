@@ -6,7 +6,7 @@ import { authLogout } from '../api/fn/auth/auth-logout';
 import { authMe } from '../api/fn/auth/auth-me';
 import { UserDto as User } from '../api/models/user-dto';
 
-/** Who is signed in. The session itself is the HttpOnly `bt_session` cookie; this only mirrors it. */
+/** Who is signed in. The session itself is the HttpOnly `__Host-bt_session` cookie; this only mirrors it. */
 @Injectable({ providedIn: 'root' })
 export class AuthState {
   private readonly api = inject(Api);

@@ -4,12 +4,12 @@ import { ShareDto as Share } from '../api/models/share-dto';
 import { ShareDialogComponent, ShareDialogData, ShareFormValue, sharePayload } from './share-dialog.component';
 
 const empty: ShareFormValue = {
-  name: 'docs', url: 'smb://ws-01/Users', username: '', domain: '', password: '', excludes: '', preCommand: '', postCommand: '', clearPassword: false,
+  name: 'docs', url: 'smb://ws-01/Users', username: '', domain: '', password: '', excludes: '', preHook: '', postHook: '', clearPassword: false,
 };
 
 const stored: Share = {
   id: 's1', clientId: 'c1', name: 'docs', url: 'smb://ws-01/Users/alice', username: 'alice', domain: 'OFFICE',
-  hasPassword: true, excludes: ['*.tmp', 'Temp/'], preCommand: '', postCommand: '', createdAt: '', updatedAt: '',
+  hasPassword: true, excludes: ['*.tmp', 'Temp/'], preHook: '', postHook: '', createdAt: '', updatedAt: '',
 };
 
 describe('sharePayload', () => {
@@ -30,7 +30,7 @@ describe('sharePayload', () => {
 
   it('clears emptied fields when editing', () => {
     expect(sharePayload({ ...empty, domain: ' ' }, true)).toEqual({
-      name: 'docs', url: 'smb://ws-01/Users', excludes: [], username: '', domain: '', preCommand: '', postCommand: '',
+      name: 'docs', url: 'smb://ws-01/Users', excludes: [], username: '', domain: '', preHook: '', postHook: '',
     });
   });
 });
@@ -74,6 +74,24 @@ describe('ShareDialogComponent', () => {
     await fixture.whenStable();
     expect(save).not.toHaveBeenCalled();
     expect(el.textContent).toContain('Use smb://host/share[/path] or file:///path');
+  });
+
+  it('takes a hook name, not a command, and sends it', async () => {
+    const save = vi.fn().mockResolvedValue(undefined);
+    const { fixture, el } = open(stored, save);
+    expect(el.querySelector('[data-testid="hooks-explained"]')?.textContent).toContain('runs only hooks declared in its own configuration');
+    input(el, 'preHook').value = 'pg_dump app > /srv/app.sql';
+    input(el, 'preHook').dispatchEvent(new Event('input'));
+    el.querySelector('form')!.dispatchEvent(new Event('submit'));
+    fixture.detectChanges();
+    await fixture.whenStable();
+    expect(save).not.toHaveBeenCalled();
+    expect(el.textContent).toContain('A hook name: letters, digits');
+    input(el, 'preHook').value = 'db-dump';
+    input(el, 'preHook').dispatchEvent(new Event('input'));
+    el.querySelector('form')!.dispatchEvent(new Event('submit'));
+    await fixture.whenStable();
+    expect(save).toHaveBeenCalledWith(expect.objectContaining({ preHook: 'db-dump', postHook: '' }));
   });
 
   it('shows the API message and stays open when saving fails', async () => {

@@ -26,11 +26,15 @@ export interface ShareFormValue {
   domain: string;
   password: string;
   excludes: string;
-  preCommand: string;
-  postCommand: string;
+  /** Names of hooks declared in the client's agent configuration (the commands live there). */
+  preHook: string;
+  postHook: string;
   /** Editing only: forget the stored password (the API takes an empty string as "clear it"). */
   clearPassword: boolean;
 }
+
+/** What an agent accepts as a hook name (the API checks the same). */
+export const HOOK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export const SHARE_URL_PATTERN = /^(?:smb:\/\/[^/\s]+\/[^/\s]+(?:\/.*)?|file:\/\/\/.*)$/;
 
@@ -45,7 +49,7 @@ export function sharePayload(value: ShareFormValue, editing: boolean): CreateSha
     url: value.url.trim(),
     excludes: value.excludes.split('\n').map((line) => line.trim()).filter((line) => line.length > 0),
   };
-  for (const field of ['username', 'domain', 'preCommand', 'postCommand'] as const) {
+  for (const field of ['username', 'domain', 'preHook', 'postHook'] as const) {
     const text = value[field].trim();
     if (text || editing) payload[field] = text;
   }
@@ -77,8 +81,8 @@ export class ShareDialogComponent {
     domain: [this.data.share?.domain ?? ''],
     password: [''],
     excludes: [(this.data.share?.excludes ?? []).join('\n')],
-    preCommand: [this.data.share?.preCommand ?? ''],
-    postCommand: [this.data.share?.postCommand ?? ''],
+    preHook: [this.data.share?.preHook ?? '', [Validators.pattern(HOOK_NAME_PATTERN)]],
+    postHook: [this.data.share?.postHook ?? '', [Validators.pattern(HOOK_NAME_PATTERN)]],
     clearPassword: [false],
   });
 

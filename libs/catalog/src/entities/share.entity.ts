@@ -15,8 +15,10 @@ export class Share {
   /** AES-256-GCM sealed with SECRET_KEY (see SecretBox); never leaves the catalog layer unsealed except to the copy worker. */
   @Column({ name: 'password_sealed', type: 'text', nullable: true }) passwordSealed!: string | null;
   @Column({ type: 'jsonb', default: () => "'[]'" }) excludes!: string[];
-  @Column({ name: 'pre_command', type: 'text', default: '' }) preCommand!: string;
-  @Column({ name: 'post_command', type: 'text', default: '' }) postCommand!: string;
+  /** Name of a pre-backup hook declared in the client's agent configuration ('' none). */
+  @Column({ name: 'pre_hook', type: 'text', default: '' }) preHook!: string;
+  /** Name of a post-backup hook declared in the client's agent configuration ('' none). */
+  @Column({ name: 'post_hook', type: 'text', default: '' }) postHook!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

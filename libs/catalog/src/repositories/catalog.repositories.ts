@@ -62,8 +62,18 @@ export interface ShareInput {
   /** Plaintext; sealed before it reaches the database. Null clears it, undefined keeps it. */
   password?: string | null;
   excludes?: string[];
-  preCommand?: string;
-  postCommand?: string;
+  preHook?: string;
+  postHook?: string;
+}
+
+/** Where a share's credentials go: scheme, host and port (a path change stays on the same server). */
+function credentialTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host.toLowerCase()}`;
+  } catch {
+    return url;
+  }
 }
 
 @Injectable()
@@ -77,8 +87,17 @@ export class ShareRepository extends EntityRepository<Share> {
   createForClient(clientId: string, input: ShareInput): Promise<Share> {
     return this.create({ ...this.toColumns(input), clientId });
   }
-  updateShare(id: string, input: ShareInput): Promise<Share | null> {
-    return this.update(id, this.toColumns(input));
+  /**
+   * A stored password is never sent to a host it was not given for: moving a share to another
+   * host (or scheme, or port) without giving the password again drops it.
+   */
+  async updateShare(id: string, input: ShareInput): Promise<Share | null> {
+    const columns = this.toColumns(input);
+    if (input.url !== undefined && input.password === undefined) {
+      const current = await this.findById(id);
+      if (current && current.passwordSealed !== null && credentialTarget(current.url) !== credentialTarget(input.url)) columns.passwordSealed = null;
+    }
+    return this.update(id, columns);
   }
   /** The only way to read a share password back: for the copy worker connecting to the share. */
   openPassword(share: Share): string | null {

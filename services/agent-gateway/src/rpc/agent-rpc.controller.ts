@@ -55,7 +55,7 @@ export class AgentRpcController {
   }
 
   @XmlRpcMethod(AgentMethods.getConfig, {
-    help: 'getConfig() -> {clientId, clientName, configVersion, shares: [{id, name, url, localPath, excludes, preCommand, postCommand}], schedules, heartbeatSeconds, commandTimeoutSeconds}.',
+    help: 'getConfig() -> {clientId, clientName, configVersion, shares: [{id, name, url, localPath, excludes, preHook, postHook}], schedules, heartbeatSeconds, commandTimeoutSeconds}.',
     signatures: [['struct']],
   })
   async getConfig(@Ctx() ctx: XmlRpcContext): Promise<AgentConfig> {

@@ -44,7 +44,7 @@ beforeAll(async () => {
   client = await ds.getRepository(Client).save({ name: 'alpha', hostname: 'alpha.local' });
   otherClient = await ds.getRepository(Client).save({ name: 'beta', hostname: 'beta.local' });
   await ds.getRepository(Share).insert([
-    { clientId: client.id, name: 'data', url: 'file:///srv/data', excludes: ['*.tmp'], preCommand: 'pg_dump x > /srv/data/x.sql', postCommand: 'rm /srv/data/x.sql' },
+    { clientId: client.id, name: 'data', url: 'file:///srv/data', excludes: ['*.tmp'], preHook: 'pg-dump', postHook: 'pg-dump-cleanup' },
     { clientId: client.id, name: 'docs', url: 'smb://alpha/docs' },
     { clientId: otherClient.id, name: 'secret', url: 'smb://beta/secret' },
   ]);
@@ -154,7 +154,7 @@ describe('authenticated methods', () => {
     const config = await gateway(agent).getConfig();
     expect(config).toMatchObject({ agentId: agent.agentId, clientId: client.id, clientName: 'alpha', heartbeatSeconds: 30 });
     expect(config.shares.map((s) => s.name)).toEqual(['data', 'docs']);
-    expect(config.shares[0]).toMatchObject({ localPath: '/srv/data', excludes: ['*.tmp'], preCommand: 'pg_dump x > /srv/data/x.sql', postCommand: 'rm /srv/data/x.sql' });
+    expect(config.shares[0]).toMatchObject({ localPath: '/srv/data', excludes: ['*.tmp'], preHook: 'pg-dump', postHook: 'pg-dump-cleanup' });
     expect(config.shares[1]?.localPath).toBe('');
     expect(config.schedules).toEqual([{ name: 'nightly-alpha', cron: '0 2 * * *', timezone: 'UTC', windowStart: null, windowEnd: null }]);
     expect((await gateway(agent).heartbeat()).configVersion).toBe(config.configVersion);

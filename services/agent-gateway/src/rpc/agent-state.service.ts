@@ -112,8 +112,8 @@ export class AgentStateService {
       url: s.url,
       localPath: localPathOf(s),
       excludes: s.excludes,
-      preCommand: s.preCommand,
-      postCommand: s.postCommand,
+      preHook: s.preHook,
+      postHook: s.postHook,
     }));
     const enabled = await this.schedules.listEnabled();
     const own = enabled.filter((s) => s.clientId === clientId);

@@ -32,6 +32,8 @@ export class AlertSettingsService {
       if (smtp.requireTls !== undefined) changes.smtpRequireTls = smtp.requireTls;
       if (smtp.username !== undefined) changes.smtpUsername = smtp.username || null;
       if (smtp.password !== undefined) changes.smtpPasswordSealed = smtp.password ? this.box.seal(smtp.password) : null;
+      // The stored password belongs to the old server: a new host gets it only when it is given again.
+      else if (smtp.host !== undefined && (smtp.host || null) !== current.smtpHost) changes.smtpPasswordSealed = null;
     }
     if (input.from !== undefined) changes.mailFrom = input.from;
     if (input.recipients !== undefined) changes.recipients = [...new Set(input.recipients)];

@@ -6,7 +6,7 @@ import { API_CONFIG, type ApiConfig } from '../common/api-config.js';
 import { LoginDto, UserDto } from './auth.dto.js';
 import { AuthService } from './auth.service.js';
 import { Public } from '@backtrac/runtime';
-import { type AuthenticatedRequest, SESSION_COOKIE } from './session.guard.js';
+import { type AuthenticatedRequest, sessionCookieName } from './session.guard.js';
 
 const toUserDto = (user: User): UserDto => ({ id: user.id, email: user.email, role: user.role });
 
@@ -25,7 +25,7 @@ export class AuthController {
   @ApiUnauthorizedResponse({ description: 'Invalid email or password' })
   async login(@Body() body: LoginDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<UserDto> {
     const { user, token, expiresAt } = await this.auth.login(body.email, body.password, request.ip ?? null);
-    response.cookie(SESSION_COOKIE, token, {
+    response.cookie(sessionCookieName(this.config.COOKIE_SECURE), token, {
       httpOnly: true,
       sameSite: 'strict',
       secure: this.config.COOKIE_SECURE,
@@ -39,9 +39,10 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
-    const token: unknown = request.cookies?.[SESSION_COOKIE];
+    const name = sessionCookieName(this.config.COOKIE_SECURE);
+    const token: unknown = request.cookies?.[name];
     await this.auth.logout(typeof token === 'string' ? token : undefined);
-    response.clearCookie(SESSION_COOKIE, { path: '/' });
+    response.clearCookie(name, { path: '/', httpOnly: true, sameSite: 'strict', secure: this.config.COOKIE_SECURE });
   }
 
   @Get('me')

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength, MinLength, Validate, type ValidatorConstraintInterface, ValidatorConstraint } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches, MaxLength, MinLength, Validate, type ValidatorConstraintInterface, ValidatorConstraint } from 'class-validator';
 import type { Share } from '@backtrac/catalog';
 
 /** smb://host[:port]/share[/path] or file:///absolute/path; credentials never go in the URL. */
@@ -23,6 +23,11 @@ export class ShareUrlConstraint implements ValidatorConstraintInterface {
   }
 }
 
+/** A hook name as agents accept it (libs/xmlrpc HOOK_NAME_PATTERN), or '' for none. */
+export const SHARE_HOOK_PATTERN = /^(?:[A-Za-z0-9][A-Za-z0-9_.-]{0,63})?$/;
+const hookMessage = (field: string) =>
+  `${field} must be the name of a hook declared in the client's agent configuration (letters, digits, _ . -, at most 64), or empty; commands are declared on the client, never here`;
+
 export class CreateShareDto {
   @ApiProperty({ example: 'documents' }) @IsString() @MinLength(1) @MaxLength(64) name!: string;
   @ApiProperty({ example: 'smb://ws-01.lan/Users/alice' }) @IsString() @MaxLength(2048) @Validate(ShareUrlConstraint) url!: string;
@@ -32,8 +37,10 @@ export class CreateShareDto {
   @IsOptional() @IsString() @MaxLength(1024) password?: string;
   @ApiPropertyOptional({ type: [String], example: ['**/node_modules', '*.tmp'] })
   @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) @MaxLength(1024, { each: true }) excludes?: string[];
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4096) preCommand?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4096) postCommand?: string;
+  @ApiPropertyOptional({ example: 'db-dump', description: "Name of a pre-backup hook declared in the client's agent configuration; '' for none." })
+  @IsOptional() @IsString() @Matches(SHARE_HOOK_PATTERN, { message: hookMessage('preHook') }) preHook?: string;
+  @ApiPropertyOptional({ example: 'db-dump-cleanup', description: "Name of a post-backup hook declared in the client's agent configuration; '' for none." })
+  @IsOptional() @IsString() @Matches(SHARE_HOOK_PATTERN, { message: hookMessage('postHook') }) postHook?: string;
 }
 
 export class UpdateShareDto extends PartialType(CreateShareDto) {}
@@ -47,13 +54,13 @@ export class ShareDto {
   @ApiProperty() domain!: string;
   @ApiProperty({ description: 'Whether a password is stored (the password itself is never returned)' }) hasPassword!: boolean;
   @ApiProperty({ type: [String] }) excludes!: string[];
-  @ApiProperty() preCommand!: string;
-  @ApiProperty() postCommand!: string;
+  @ApiProperty({ description: "Name of the pre-backup hook in the client's agent configuration ('' none)" }) preHook!: string;
+  @ApiProperty({ description: "Name of the post-backup hook in the client's agent configuration ('' none)" }) postHook!: string;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 
   static from(share: Share): ShareDto {
-    const { id, clientId, name, url, username, domain, excludes, preCommand, postCommand, createdAt, updatedAt } = share;
-    return { id, clientId, name, url, username, domain, hasPassword: share.passwordSealed !== null, excludes, preCommand, postCommand, createdAt, updatedAt };
+    const { id, clientId, name, url, username, domain, excludes, preHook, postHook, createdAt, updatedAt } = share;
+    return { id, clientId, name, url, username, domain, hasPassword: share.passwordSealed !== null, excludes, preHook, postHook, createdAt, updatedAt };
   }
 }

@@ -18,7 +18,7 @@ export class SharesController {
   @Post('clients/:clientId/shares')
   @ApiCreatedResponse({ type: ShareDto })
   async create(@Req() request: AuthenticatedRequest, @Param('clientId', ParseUUIDPipe) clientId: string, @Body() body: CreateShareDto): Promise<ShareDto> {
-    return ShareDto.from(await this.shares.create(`user:${request.user.id}`, clientId, body));
+    return ShareDto.from(await this.shares.create(request.user, clientId, body));
   }
 
   @Get('shares/:id')
@@ -30,7 +30,7 @@ export class SharesController {
   @Patch('shares/:id')
   @ApiOkResponse({ type: ShareDto })
   async update(@Req() request: AuthenticatedRequest, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateShareDto): Promise<ShareDto> {
-    return ShareDto.from(await this.shares.update(`user:${request.user.id}`, id, body));
+    return ShareDto.from(await this.shares.update(request.user, id, body));
   }
 
   @Delete('shares/:id')

@@ -3,7 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,7 +51,7 @@ describe('backup pipeline: BullMQ job → SMB share → hardlink store → catal
   async function startWorker(): Promise<INestApplicationContext> {
     const config = loadConfig('copy-worker', {
       DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, STORE_ROOT: storeRoot, SECRET_KEY: secretKey,
-      LOG_LEVEL: 'warn', COPY_WORKER_CONCURRENCY: '1', FILES_IN_FLIGHT: '8',
+      LOG_LEVEL: 'warn', COPY_WORKER_CONCURRENCY: '1', FILES_IN_FLIGHT: '8', FILE_SHARE_ROOTS: join(workDir, 'copy'),
     });
     const app = await NestFactory.createApplicationContext(CopyWorkerModule.forRoot(config), { logger: ['error'], abortOnError: false });
     await app.init();
@@ -225,6 +225,21 @@ describe('backup pipeline: BullMQ job → SMB share → hardlink store → catal
     expect(first.message).toBe('backup full of ws-local into snapshot 1 (attempt 1 of 4)');
     expect(Number(run.bytesStoredNew)).toBe(0);
     expect(await poolStats(storeRoot)).toEqual(poolBefore);
+  });
+
+  it('reads a file:// share only under FILE_SHARE_ROOTS, whatever the catalog or a symlink says', async () => {
+    const outside = join(workDir, 'outside');
+    await mkdir(outside, { recursive: true });
+    await mkdir(join(workDir, 'copy'), { recursive: true });
+    await writeFile(join(outside, 'server-secret.txt'), 'not client data');
+    await symlink(outside, join(workDir, 'copy', 'escape'));
+    for (const url of [`file://${outside}`, `file://${join(workDir, 'copy', 'escape')}`]) {
+      const client = await addClient(`ws-outside-${slotCounter}`, [{ name: 'data', url }]);
+      const run = await backUp(client);
+      expect(run.state).toBe('failed');
+      expect(run.error).toContain(`${outside} is not under a directory listed in FILE_SHARE_ROOTS (${join(workDir, 'copy')})`);
+      expect(await store.listSnapshots(client)).toEqual([]);
+    }
   });
 
   it('fails a run with a wrong share password, says so, and does not retry it', async () => {

@@ -7,4 +7,6 @@ export interface CopyWorkerOptions {
   redisPrefix: string;
   /** How long a job's and a client's lock outlive a worker that died without releasing them. */
   lockSeconds: number;
+  /** FILE_SHARE_ROOTS: a file:// share is read only when its real path lies under one of these. */
+  fileShareRoots: readonly string[];
 }

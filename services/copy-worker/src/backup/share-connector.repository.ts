@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
-import { stat } from 'node:fs/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import { realpath, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Share, ShareRepository } from '@backtrac/catalog';
+import { isUnderFileShareRoot } from '@backtrac/config';
+import { COPY_WORKER_OPTIONS, type CopyWorkerOptions } from './copy-worker.tokens.js';
 import { parseSmbUrl } from '@backtrac/smb';
 import { openBackupSource, SourceError } from '../engine/index.js';
 import type { ShareMount } from './share-set.source.js';
@@ -25,7 +27,10 @@ const causeCode = (error: SourceError): string => {
 /** Opens the client's shares (SMB or mounted directories) as backup sources. */
 @Injectable()
 export class ShareConnectorRepository {
-  constructor(private readonly shares: ShareRepository) {}
+  constructor(
+    private readonly shares: ShareRepository,
+    @Inject(COPY_WORKER_OPTIONS) private readonly options: Pick<CopyWorkerOptions, 'fileShareRoots'>,
+  ) {}
 
   async open(share: Share): Promise<ShareMount> {
     const base = { name: share.name, excludes: share.excludes, mtime: share.updatedAt.getTime() };
@@ -36,6 +41,7 @@ export class ShareConnectorRepository {
         throw new ShareConnectError(`share ${share.name}: ${path} cannot be read (${error.code ?? error.message})`, true);
       });
       if (!info.isDirectory()) throw new ShareConnectError(`share ${share.name}: ${path} is not a directory`, false);
+      await this.checkFileShareRoot(share.name, path);
       return { ...base, source: await openBackupSource(share.url), root: [] };
     }
     // The session opens the share itself; a sub-directory in the URL becomes the mount's root.
@@ -54,6 +60,20 @@ export class ShareConnectorRepository {
       const refused = error.kind === 'auth-failed';
       const what = refused ? `logon as ${user} refused` : error.message;
       throw new ShareConnectError(`share ${share.name} (${share.url}): ${what} [${causeCode(error)}]`, !refused);
+    }
+  }
+
+  /**
+   * The api checked the URL when the share was saved; this checks the real path at backup time,
+   * so a symlink, a share saved before FILE_SHARE_ROOTS existed, or a root removed since, reads
+   * nothing outside the listed directories.
+   */
+  private async checkFileShareRoot(shareName: string, path: string): Promise<void> {
+    const real = await realpath(path);
+    const roots = await Promise.all(this.options.fileShareRoots.map((root) => realpath(root).catch(() => root)));
+    if (!isUnderFileShareRoot(real, roots)) {
+      const allowed = roots.length > 0 ? roots.join(', ') : 'none configured';
+      throw new ShareConnectError(`share ${shareName}: ${real} is not under a directory listed in FILE_SHARE_ROOTS (${allowed}); file:// shares read only there`, false);
     }
   }
 }

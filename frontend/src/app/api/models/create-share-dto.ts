@@ -10,8 +10,16 @@ export interface CreateShareDto {
    * Write-only; never returned. Empty string clears it.
    */
   password?: string;
-  postCommand?: string;
-  preCommand?: string;
+
+  /**
+   * Name of a post-backup hook declared in the client's agent configuration; '' for none.
+   */
+  postHook?: string;
+
+  /**
+   * Name of a pre-backup hook declared in the client's agent configuration; '' for none.
+   */
+  preHook?: string;
   url: string;
   username?: string;
 }

@@ -13,8 +13,16 @@ export interface ShareDto {
   hasPassword: boolean;
   id: string;
   name: string;
-  postCommand: string;
-  preCommand: string;
+
+  /**
+   * Name of the post-backup hook in the client's agent configuration ('' none)
+   */
+  postHook: string;
+
+  /**
+   * Name of the pre-backup hook in the client's agent configuration ('' none)
+   */
+  preHook: string;
   updatedAt: string;
   url: string;
   username: string;

@@ -1,0 +1,134 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import argon2 from 'argon2';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../harness/api-client.js';
+import { type Stack, startStack } from '../harness/services.js';
+
+/** Issue 11's server-side rules, against the real api process, Postgres and Redis. */
+describe('api security rules (real process)', () => {
+  let stack: Stack;
+  let work: string;
+  let admin: ApiClient;
+  let operator: ApiClient;
+  let db: pg.Client;
+  let clientId: string;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'bt-security-'));
+    stack = await startStack({ services: ['api'], env: { STORE_ROOT: join(work, 'store'), FILE_SHARE_ROOTS: join(work, 'exports') } });
+    db = new pg.Client({ connectionString: stack.env.DATABASE_URL });
+    await db.connect();
+    admin = new ApiClient(stack.apiUrl);
+    expect((await admin.call('POST', '/auth/login', { email: stack.adminEmail, password: stack.adminPassword })).status).toBe(200);
+    // Accounts other than admins come from the users/roles work; until then, one straight in the catalog.
+    await db.query(`INSERT INTO users (email, password_hash, role) VALUES ('operator@backtrac.test', $1, 'operator')`, [await argon2.hash('operator-password-1')]);
+    operator = new ApiClient(stack.apiUrl);
+    expect((await operator.call('POST', '/auth/login', { email: 'operator@backtrac.test', password: 'operator-password-1' })).status).toBe(200);
+    clientId = (await admin.call('POST', '/clients', { name: 'sec-01', hostname: 'sec-01.lan' })).json.id;
+  }, 120_000);
+
+  afterAll(async () => {
+    await db?.end();
+    await stack?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  describe('file:// shares', () => {
+    it('are refused to anyone but an admin', async () => {
+      const refused = await operator.call('POST', `/clients/${clientId}/shares`, { name: 'local', url: `file://${join(work, 'exports', 'a')}` });
+      expect(refused.status).toBe(403);
+      expect(refused.json.message).toMatch(/Only an admin may create a file:\/\/ share/);
+      const smb = await operator.call('POST', `/clients/${clientId}/shares`, { name: 'smb', url: 'smb://sec-01.lan/docs' });
+      expect(smb.status).toBe(201);
+      const moved = await operator.call('PATCH', `/shares/${smb.json.id}`, { url: `file://${join(work, 'exports', 'a')}` });
+      expect(moved.status).toBe(403);
+      expect((await admin.call('GET', `/shares/${smb.json.id}`)).json.url).toBe('smb://sec-01.lan/docs');
+    });
+
+    it('point only under FILE_SHARE_ROOTS, even for an admin', async () => {
+      for (const url of ['file:///etc', 'file:///var/lib/backtrac/store', `file://${join(work, 'exports')}-other`, `file://${join(work, 'exports')}/../store`]) {
+        const refused = await admin.call('POST', `/clients/${clientId}/shares`, { name: 'outside', url });
+        expect(refused.status, url).toBe(400);
+        expect(refused.json.message).toContain(`is not under a directory listed in FILE_SHARE_ROOTS (one of ${join(work, 'exports')})`);
+      }
+      const inside = await admin.call('POST', `/clients/${clientId}/shares`, { name: 'inside', url: `file://${join(work, 'exports', 'alice')}` });
+      expect(inside.status).toBe(201);
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM shares WHERE name = 'outside'`);
+      expect(rows[0].n).toBe(0);
+    });
+  });
+
+  describe('stored passwords follow their host', () => {
+    it('moving a share to another host drops its password; a new path on the same host keeps it', async () => {
+      const share = await admin.call('POST', `/clients/${clientId}/shares`, { name: 'docs', url: 'smb://files.lan/docs', username: 'bob', password: 'Bob-share-pass-1' });
+      expect(share.json.hasPassword).toBe(true);
+      const samePlace = await admin.call('PATCH', `/shares/${share.json.id}`, { url: 'smb://FILES.lan/docs/projects' });
+      expect(samePlace.json.hasPassword).toBe(true);
+      const elsewhere = await admin.call('PATCH', `/shares/${share.json.id}`, { url: 'smb://attacker.example/docs' });
+      expect(elsewhere.status).toBe(200);
+      expect(elsewhere.json.hasPassword).toBe(false);
+      const { rows } = await db.query('SELECT password_sealed FROM shares WHERE id = $1', [share.json.id]);
+      expect(rows[0].password_sealed).toBeNull();
+      const port = await admin.call('PATCH', `/shares/${share.json.id}`, { url: 'smb://attacker.example:8445/docs', password: 'given-again-1' });
+      expect(port.json.hasPassword).toBe(true);
+      expect((await admin.call('PATCH', `/shares/${share.json.id}`, { url: 'smb://attacker.example/docs' })).json.hasPassword).toBe(false);
+    });
+
+    it('changing the SMTP host drops the SMTP password unless it is given again', async () => {
+      const saved = await admin.call('PUT', '/alert-settings', { smtp: { host: 'mail.lan', port: 587, username: 'alerts', password: 'Smtp-pass-1' } });
+      expect(saved.status, saved.text).toBe(200);
+      expect(saved.json.smtp.passwordSet).toBe(true);
+      expect((await admin.call('PUT', '/alert-settings', { smtp: { host: 'mail.lan', port: 465 } })).json.smtp.passwordSet).toBe(true);
+      expect((await admin.call('PUT', '/alert-settings', { smtp: { host: 'evil.example' } })).json.smtp.passwordSet).toBe(false);
+      expect((await admin.call('PUT', '/alert-settings', { smtp: { host: 'mail.lan', password: 'Smtp-pass-2' } })).json.smtp.passwordSet).toBe(true);
+    });
+  });
+
+  describe('session cookie and cross-site requests', () => {
+    it('sets a Secure, HttpOnly, SameSite=Strict __Host- cookie by default', async () => {
+      const response = await fetch(`${stack.apiUrl}/api/auth/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: stack.adminEmail, password: stack.adminPassword }),
+      });
+      expect(response.status).toBe(200);
+      const cookie = response.headers.get('set-cookie') ?? '';
+      expect(cookie).toMatch(/^__Host-bt_session=[^;]+;/);
+      const attributes = cookie.split(';').map((part) => part.trim().toLowerCase());
+      expect(attributes).toEqual(expect.arrayContaining(['path=/', 'httponly', 'secure', 'samesite=strict']));
+      expect(attributes.some((a) => a.startsWith('domain='))).toBe(false);
+    });
+
+    const post = (path: string, headers: Record<string, string>, body: string) =>
+      fetch(`${stack.apiUrl}/api${path}`, { method: 'POST', headers: { cookie: admin.sessionCookie, ...headers }, body });
+
+    it('refuses a state-changing request from another site, by Origin or Sec-Fetch-Site', async () => {
+      const json = { 'content-type': 'application/json' };
+      const body = (name: string) => JSON.stringify({ name, hostname: `${name}.lan` });
+      for (const [headers, name] of [
+        [{ ...json, origin: 'https://evil.example' }, 'csrf-origin'],
+        [{ ...json, origin: 'null' }, 'csrf-null'],
+        [{ ...json, 'sec-fetch-site': 'cross-site', origin: stack.apiUrl }, 'csrf-fetch-site'],
+        [{ ...json, 'sec-fetch-site': 'same-site' }, 'csrf-same-site'],
+      ] as const) {
+        const response = await post('/clients', headers, body(name));
+        expect(response.status, name).toBe(403);
+        expect(((await response.json()) as { message: string }).message).toMatch(/^Cross-site request refused/);
+      }
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM clients WHERE name LIKE 'csrf-%'`);
+      expect(rows[0].n).toBe(0);
+      // The console itself (same origin) and programs without browser headers still work.
+      expect((await post('/clients', { ...json, origin: stack.apiUrl, 'sec-fetch-site': 'same-origin' }, body('same-origin-ok'))).status).toBe(201);
+      expect((await post('/clients', { ...json, origin: stack.apiUrl }, body('origin-ok'))).status).toBe(201);
+      expect((await post('/clients', json, body('script-ok'))).status).toBe(201);
+    });
+
+    it('does not parse urlencoded bodies (an HTML form elsewhere cannot post one)', async () => {
+      const form = new URLSearchParams({ email: stack.adminEmail, password: stack.adminPassword }).toString();
+      const response = await fetch(`${stack.apiUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('set-cookie')).toBeNull();
+    });
+  });
+});
