@@ -1,4 +1,4 @@
-import { entrySegments, type ManifestEntry } from './manifest.js';
+import { entryDiskPath, entrySegments, type ManifestEntry } from './manifest.js';
 import { treeHash, treeHashEntry } from './tree-hash.js';
 
 /** A shared folder below a folder, reached through real directories only. */
@@ -34,6 +34,8 @@ export interface ClosedFolder {
   entries: number;
   children: FolderChild[];
   links: SharedLink[];
+  /** Length of the longest disk path below the folder, relative to the folder. */
+  deepestPath: number;
 }
 
 export interface CloseDecision {
@@ -50,6 +52,9 @@ interface Frame {
   children: FolderChild[];
   /** The parent's record of this folder, filled in at close. */
   slot: FolderChild | undefined;
+  /** Length of its own disk path and of the longest one below it (relative to the snapshot). */
+  diskLength: number;
+  deepest: number;
 }
 
 /**
@@ -58,7 +63,7 @@ interface Frame {
  * Memory holds the direct children of the open folders only (plus what a closer retains).
  */
 export class FolderBuilder {
-  private readonly stack: Frame[] = [{ segments: [], entry: undefined, children: [], slot: undefined }];
+  private readonly stack: Frame[] = [{ segments: [], entry: undefined, children: [], slot: undefined, diskLength: -1, deepest: -1 }];
   private readonly closer: FolderCloser;
 
   constructor(closer: FolderCloser) {
@@ -76,7 +81,9 @@ export class FolderBuilder {
     if (segs.length !== top.segments.length + 1) throw new Error(`manifest entry ${entry.path} has no parent directory entry`);
     const child: FolderChild = { name: segs[segs.length - 1] as string, entry };
     top.children.push(child);
-    if (entry.type === 'directory') this.stack.push({ segments: segs, entry, children: [], slot: child });
+    const diskLength = entryDiskPath(entry).length;
+    if (diskLength > top.deepest) top.deepest = diskLength;
+    if (entry.type === 'directory') this.stack.push({ segments: segs, entry, children: [], slot: child, diskLength, deepest: diskLength });
   }
 
   /** Closes every open folder, the root last; returns the root's info. */
@@ -103,7 +110,10 @@ export class FolderBuilder {
       return treeHashEntry(c.name, c.entry, f);
     });
     const hash = treeHash(hashInput);
-    const decision = await this.closer({ segments: frame.segments, entry: frame.entry, hash, entries, children: frame.children, links });
+    const parent = this.top;
+    if (parent && frame.deepest > parent.deepest) parent.deepest = frame.deepest;
+    const deepestPath = Math.max(0, frame.deepest - frame.diskLength - 1);
+    const decision = await this.closer({ segments: frame.segments, entry: frame.entry, hash, entries, children: frame.children, links, deepestPath });
     const info: FolderInfo = { hash, entries, shared: decision.shared, links: decision.shared ? [] : links };
     if (decision.retain) info.children = frame.children;
     if (frame.slot) frame.slot.folder = info;

@@ -29,6 +29,9 @@ export interface SnapshotWriterInit {
   refetch?: (entry: ManifestEntry, dest: string) => Promise<void>;
 }
 
+/** Leaves room below Linux's PATH_MAX (4096) for the names the store adds. */
+const PATH_LIMIT = 3800;
+
 export interface SharedFolderStats {
   /** Folders this snapshot added to dirs/. */
   stored: number;
@@ -226,7 +229,10 @@ export class SnapshotWriter {
     if (segs.length === 0) return { shared: false };
     const deferred = this.deferred.delete(encodePath(segs));
     const parentDeferred = this.isDeferred(segs.slice(0, -1));
-    const shared = folder.entries >= this.store.sharedFolderThreshold;
+    // A folder whose deepest path would be too long for a system call at its place in dirs/ (or
+    // while built in staging) stays a real directory.
+    const fits = Math.max(this.store.sharedFolderPath(folder.hash).length, this.stagingDir.length + 24) + folder.deepestPath < PATH_LIMIT;
+    const shared = fits && folder.entries >= this.store.sharedFolderThreshold;
     if (shared) this.trees.push(JSON.stringify({ disk: encodePath(segs), tree: folder.hash }));
     if (!deferred) {
       if (shared) await this.shareBuiltFolder(folder);
