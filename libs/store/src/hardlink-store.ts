@@ -291,6 +291,7 @@ export class HardlinkStore {
     const trash = join(this.root, 'trash');
     const items = await readdirOrEmpty(trash);
     for (const item of items) {
+      await this.options.faultHook?.('trash-emptying');
       // Snapshot trees are read-write for us (pool files are 0444 but unlink needs only the dir).
       await rm(join(trash, item), { recursive: true, force: true });
     }

@@ -293,6 +293,7 @@ async function collectSharedFolders(store: HardlinkStore): Promise<number> {
   for await (const item of walkSharedFolders(store)) {
     if (item.kind === 'folder' && !marked.has(item.hash)) {
       await rename(item.abs, join(store.root, 'trash', `dir-${item.hash}.${Date.now()}.${process.pid}`));
+      await store.faultHook?.('folder-trashed');
       await unlink(item.abs + CHILDREN_SUFFIX).catch(() => undefined);
       removed++;
     } else if (item.kind === 'children' && (!item.folderExists || !marked.has(item.hash))) {
