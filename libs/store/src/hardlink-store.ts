@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { ensureFormat, fsyncDir, type StoreFormat } from './format.js';
-import { readManifestFile, type ManifestEntry } from './manifest.js';
+import { ensureFormat, fsyncDir, upgradeFormat, type StoreFormat } from './format.js';
+import { entryDiskPath, readManifestFile, type ManifestEntry } from './manifest.js';
 import { encodeName } from './name-codec.js';
+import { sharedFolderRel, TREES_FILE } from './shared-folders.js';
+import { TREE_HASH_RE } from './tree-hash.js';
 import { Pool, type PoolOptions } from './pool.js';
 import { SnapshotWriter } from './snapshot-writer.js';
 import { errnoCode, StoreError } from './store.errors.js';
@@ -24,7 +26,14 @@ export interface StoreOptions extends PoolOptions {
    * 'none' is for throw-away stores only.
    */
   durability?: Durability;
+  /**
+   * A folder whose subtree holds at least this many entries is written once into dirs/ and
+   * linked from snapshots (default 16; at least 1).
+   */
+  sharedFolderThreshold?: number;
 }
+
+export const DEFAULT_SHARED_FOLDER_THRESHOLD = 16;
 
 export interface SnapshotRef {
   client: string;
@@ -49,6 +58,11 @@ export interface BeginSnapshotOptions {
   jobId: string;
   /** Sequence number chosen by the catalog; defaults to the highest finished one + 1. */
   seq?: number;
+  /**
+   * Reads a file of the client again into `dest`, for a folder being built whose unchanged file's
+   * content is no longer in the pool. Without it such a folder fails the snapshot.
+   */
+  refetch?: (entry: ManifestEntry, dest: string) => Promise<void>;
 }
 
 export interface CleanReport {
@@ -64,16 +78,24 @@ export const CLIENT_FILE = 'client.json';
 export class HardlinkStore {
   readonly root: string;
   readonly pool: Pool;
-  readonly format: StoreFormat;
+  private currentFormat: StoreFormat;
   private readonly durability: Durability;
   private readonly options: StoreOptions;
+  readonly sharedFolderThreshold: number;
 
   private constructor(root: string, format: StoreFormat, opts: StoreOptions) {
     this.root = root;
-    this.format = format;
+    this.currentFormat = format;
     this.options = opts;
     this.durability = opts.durability ?? 'syncfs';
     this.pool = new Pool(root, opts);
+    const threshold = opts.sharedFolderThreshold ?? DEFAULT_SHARED_FOLDER_THRESHOLD;
+    if (!Number.isSafeInteger(threshold) || threshold < 1) throw new StoreError('FORMAT_UNSUPPORTED', `sharedFolderThreshold must be a whole number >= 1, got ${threshold}`);
+    this.sharedFolderThreshold = threshold;
+  }
+
+  get format(): StoreFormat {
+    return this.currentFormat;
   }
 
   static async open(root: string, opts: StoreOptions = {}): Promise<HardlinkStore> {
@@ -140,9 +162,70 @@ export class HardlinkStore {
     return join(this.snapshotDir(client, seq, partial), '.backtrac', MANIFEST_FILE);
   }
 
-  /** Entries of a finished snapshot in path order, streamed. */
-  readManifest(client: string, seq: number): AsyncGenerator<ManifestEntry> {
-    return readManifestFile(this.manifestPath(client, seq));
+  /** Absolute path of the shared folder named by a tree hash. */
+  sharedFolderPath(hash: string): string {
+    return join(this.root, sharedFolderRel(hash));
+  }
+
+  /**
+   * The shared folders of a finished snapshot: disk path (relative to the snapshot) to tree hash.
+   * Empty for snapshots written before format 2.
+   */
+  async readSharedFolders(client: string, seq: number): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    let text: string;
+    try {
+      text = await readFile(join(this.snapshotDir(client, seq), '.backtrac', TREES_FILE), 'utf8');
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return out;
+      throw err;
+    }
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      const { disk, tree } = JSON.parse(line) as { disk: string; tree: string };
+      if (typeof disk !== 'string' || typeof tree !== 'string' || !TREE_HASH_RE.test(tree)) {
+        throw new StoreError('ENTRY_NOT_FOUND', `snapshot ${client}/${seq}: bad line in ${TREES_FILE}`);
+      }
+      out.set(disk, tree);
+    }
+    return out;
+  }
+
+  /** Entries of a finished snapshot in path order, streamed; shared folders carry their tree hash. */
+  async *readManifest(client: string, seq: number): AsyncGenerator<ManifestEntry> {
+    const trees = await this.readSharedFolders(client, seq);
+    for await (const entry of readManifestFile(this.manifestPath(client, seq))) {
+      if (trees.size > 0 && entry.type === 'directory') {
+        const tree = trees.get(entryDiskPath(entry));
+        // Set before anyone sees the entry; its source line (reused verbatim) never holds it.
+        if (tree !== undefined) entry.tree = tree;
+      }
+      yield entry;
+    }
+  }
+
+  /**
+   * The disk path of a regular file of a finished snapshot, found without following any symlink:
+   * a folder the snapshot's record names as shared is entered at its place in dirs/, everything
+   * else must be a real directory, so a client's symlink is never followed whatever its target
+   * says. Undefined when there is no such file.
+   */
+  async resolveFilePath(client: string, seq: number, segments: readonly string[]): Promise<string | undefined> {
+    if (segments.length === 0) return undefined;
+    const trees = await this.readSharedFolders(client, seq);
+    let dir = this.snapshotDir(client, seq);
+    let disk = '';
+    for (let i = 0; i < segments.length - 1; i++) {
+      const name = encodeName(segments[i] as string);
+      disk = disk === '' ? name : `${disk}/${name}`;
+      const tree = trees.get(disk);
+      dir = tree !== undefined ? this.sharedFolderPath(tree) : `${dir}/${name}`;
+      const st = await lstat(dir).catch(() => undefined);
+      if (!st?.isDirectory()) return undefined;
+    }
+    const file = `${dir}/${encodeName(segments[segments.length - 1] as string)}`;
+    const st = await lstat(file).catch(() => undefined);
+    return st?.isFile() ? file : undefined;
   }
 
   /**
@@ -159,6 +242,8 @@ export class HardlinkStore {
   }
 
   async beginSnapshot(client: string, opts: BeginSnapshotOptions): Promise<SnapshotWriter> {
+    // The first write of new code upgrades a version-1 store: nothing else changes on disk.
+    this.currentFormat = await upgradeFormat(this.root, this.currentFormat);
     await this.cleanClient(client);
     const clientDir = this.clientDir(client);
     await mkdir(clientDir, { recursive: true });
@@ -173,7 +258,7 @@ export class HardlinkStore {
     await mkdir(join(dir, '.backtrac'), { recursive: true });
     const staging = this.stagingDir(client, opts.jobId);
     await mkdir(staging, { recursive: true });
-    return new SnapshotWriter(this, { client, seq, jobId: opts.jobId, dir, stagingDir: staging });
+    return new SnapshotWriter(this, { client, seq, jobId: opts.jobId, dir, stagingDir: staging, ...(opts.refetch ? { refetch: opts.refetch } : {}) });
   }
 
   /** Called by SnapshotWriter.commit once everything below `partialDir` is written. */
@@ -206,6 +291,7 @@ export class HardlinkStore {
     const trash = join(this.root, 'trash');
     const items = await readdirOrEmpty(trash);
     for (const item of items) {
+      await this.options.faultHook?.('trash-emptying');
       // Snapshot trees are read-write for us (pool files are 0444 but unlink needs only the dir).
       await rm(join(trash, item), { recursive: true, force: true });
     }

@@ -1,13 +1,24 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink, rename, rm, unlink } from 'node:fs/promises';
+import { lstat, readdir, readlink, realpath, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FolderBuilder } from './folder-builder.js';
 import type { HardlinkStore, SnapshotMeta } from './hardlink-store.js';
 import { EMPTY_SHA256, entryDiskPath, type ManifestEntry } from './manifest.js';
 import { parsePoolName } from './pool.js';
+import { CHILDREN_SUFFIX, DIRS_DIR, formatChildren, parseSharedLinkTarget, readChildrenFile, scanSharedLinks } from './shared-folders.js';
 import { errnoCode } from './store.errors.js';
+import { TREE_HASH_RE } from './tree-hash.js';
 
-export type FsckIssueKind = 'partial-snapshot' | 'missing-manifest' | 'bad-entry' | 'orphan-pool-file' | 'stray-pool-file';
+export type FsckIssueKind =
+  | 'partial-snapshot'
+  | 'missing-manifest'
+  | 'bad-entry'
+  | 'orphan-pool-file'
+  | 'stray-pool-file'
+  | 'bad-shared-folder'
+  | 'unreachable-shared-folder'
+  | 'stray-shared-file';
 
 export interface FsckIssue {
   kind: FsckIssueKind;
@@ -25,6 +36,8 @@ export interface FsckReport {
   /** Files in staging/: normal while a backup runs, left-overs of a crash otherwise. */
   stagingFiles: number;
   trashItems: number;
+  /** Distinct shared folders in dirs/ that finished snapshots reach. */
+  sharedFolders: number;
   issues: FsckIssue[];
 }
 
@@ -58,11 +71,14 @@ export async function* walkPool(store: HardlinkStore): AsyncGenerator<PoolFile |
  */
 export async function fsck(store: HardlinkStore, opts: { maxIssues?: number } = {}): Promise<FsckReport> {
   const max = opts.maxIssues ?? 10_000;
-  const report: FsckReport = { ok: true, snapshots: 0, entries: 0, poolFiles: 0, stagingFiles: 0, trashItems: 0, issues: [] };
+  const report: FsckReport = { ok: true, snapshots: 0, entries: 0, poolFiles: 0, stagingFiles: 0, trashItems: 0, sharedFolders: 0, issues: [] };
   const issue = (i: FsckIssue): void => {
     report.ok = false;
     if (report.issues.length < max) report.issues.push(i);
   };
+  const realRoot = await realpath(store.root);
+  /** Shared folders already checked against their hash, `.children` and listing. */
+  const checked = new Set<string>();
   for (const client of await store.listClients()) {
     for (const snap of await store.listSnapshots(client)) {
       if (snap.partial) {
@@ -79,16 +95,38 @@ export async function fsck(store: HardlinkStore, opts: { maxIssues?: number } = 
         issue({ kind: 'missing-manifest', client, seq: snap.seq, detail: 'snapshot has no manifest' });
         continue;
       }
+      // Recomputes every folder's tree hash from the manifest: a shared folder must carry the
+      // hash of what the manifest lists inside it, and hold exactly that on disk.
+      const folders = new FolderBuilder(async (folder) => {
+        const tree = folder.entry?.tree;
+        if (tree === undefined) return { shared: false };
+        if (tree !== folder.hash) {
+          issue({ kind: 'bad-shared-folder', client, seq: snap.seq, path: folder.entry?.path ?? '', detail: `tree hash ${tree} recorded, contents hash to ${folder.hash}` });
+        } else if (!checked.has(tree)) {
+          checked.add(tree);
+          const problem = await checkSharedFolder(store, tree, folder.children.length, formatChildren(folder.links));
+          if (problem) issue({ kind: 'bad-shared-folder', path: join(DIRS_DIR, tree), detail: problem });
+        }
+        return { shared: true };
+      });
       try {
         for await (const entry of entries) {
           report.entries++;
-          const problem = await checkEntry(store, join(dir, entryDiskPath(entry)), entry);
+          await folders.add(entry);
+          const problem = await checkEntry(store, realRoot, join(dir, entryDiskPath(entry)), entry);
           if (problem) issue({ kind: 'bad-entry', client, seq: snap.seq, path: entry.path, detail: problem });
         }
+        await folders.finish();
       } catch (err) {
         issue({ kind: 'missing-manifest', client, seq: snap.seq, detail: `manifest unreadable: ${(err as Error).message}` });
       }
     }
+  }
+  report.sharedFolders = checked.size;
+  for await (const item of walkSharedFolders(store)) {
+    if (item.kind === 'stray') issue({ kind: 'stray-shared-file', path: item.rel, detail: 'not <treehash>/ or <treehash>.children in its bucket' });
+    else if (item.kind === 'children' && !item.folderExists) issue({ kind: 'stray-shared-file', path: item.rel, detail: '.children without its folder (gc removes it)' });
+    else if (item.kind === 'folder' && !checked.has(item.hash)) issue({ kind: 'unreachable-shared-folder', path: item.rel, detail: 'no finished snapshot reaches this shared folder (gc removes it)' });
   }
   for await (const f of walkPool(store)) {
     report.poolFiles++;
@@ -104,14 +142,58 @@ export async function fsck(store: HardlinkStore, opts: { maxIssues?: number } = 
   return report;
 }
 
-async function checkEntry(store: HardlinkStore, path: string, entry: ManifestEntry): Promise<string | undefined> {
+/** A shared folder's listing has one name per manifest child, and `.children` names its links. */
+async function checkSharedFolder(store: HardlinkStore, hash: string, children: number, expectedChildren: string): Promise<string | undefined> {
+  const dir = store.sharedFolderPath(hash);
+  const names = await readdirSafe(dir);
+  if (names.length !== children) return `holds ${names.length} entries, its manifest lists ${children}`;
+  const listed = await readChildrenFile(dir + CHILDREN_SUFFIX);
+  if (listed === undefined) return 'no .children file';
+  if (listed.map((h) => h + '\n').join('') !== expectedChildren) return '.children differs from the shared folders it links to';
+  return undefined;
+}
+
+export type SharedFolderItem =
+  | { kind: 'folder'; rel: string; abs: string; hash: string }
+  | { kind: 'children'; rel: string; abs: string; hash: string; folderExists: boolean }
+  | { kind: 'stray'; rel: string; abs: string };
+
+/** Everything below dirs/, one bucket at a time. */
+export async function* walkSharedFolders(store: HardlinkStore): AsyncGenerator<SharedFolderItem> {
+  const base = join(store.root, DIRS_DIR);
+  for (const a of (await readdirSafe(base)).sort()) {
+    for (const b of (await readdirSafe(join(base, a))).sort()) {
+      const bucket = join(base, a, b);
+      const names = (await readdirSafe(bucket)).sort();
+      const present = new Set(names);
+      for (const name of names) {
+        const rel = join(DIRS_DIR, a, b, name);
+        const abs = join(bucket, name);
+        const hash = name.endsWith(CHILDREN_SUFFIX) ? name.slice(0, -CHILDREN_SUFFIX.length) : name;
+        if (!TREE_HASH_RE.test(hash) || !hash.startsWith(a + b)) yield { kind: 'stray', rel, abs };
+        else if (hash !== name) yield { kind: 'children', rel, abs, hash, folderExists: present.has(hash) };
+        else yield { kind: 'folder', rel, abs, hash };
+      }
+    }
+  }
+}
+
+async function checkEntry(store: HardlinkStore, realRoot: string, path: string, entry: ManifestEntry): Promise<string | undefined> {
   let st;
   try {
     st = await lstat(path);
   } catch {
     return 'missing on disk';
   }
-  if (entry.type === 'directory') return st.isDirectory() ? undefined : 'not a directory';
+  if (entry.type === 'directory') {
+    if (entry.tree === undefined) return st.isDirectory() ? undefined : 'not a directory';
+    if (!st.isSymbolicLink()) return 'shared folder is not a link to dirs/';
+    // Only a link the manifest names a shared folder is resolved, and only to where it must lead.
+    if (parseSharedLinkTarget(await readlink(path)) !== entry.tree) return `link does not name shared folder ${entry.tree}`;
+    const resolved = await realpath(path).catch(() => undefined);
+    if (resolved !== join(realRoot, DIRS_DIR, entry.tree.slice(0, 2), entry.tree.slice(2, 4), entry.tree)) return `link does not resolve to shared folder ${entry.tree}`;
+    return (await lstat(resolved).catch(() => undefined))?.isDirectory() ? undefined : `shared folder ${entry.tree} is missing`;
+  }
   if (entry.type === 'symlink') {
     if (!st.isSymbolicLink()) return 'not a symlink';
     return (await readlink(path)) === entry.target ? undefined : 'symlink target differs from manifest';
@@ -134,6 +216,8 @@ async function checkEntry(store: HardlinkStore, path: string, entry: ManifestEnt
 }
 
 export interface GcReport {
+  /** Shared folders no finished or in-progress snapshot reaches, moved to trash and removed. */
+  sharedFoldersRemoved: number;
   trashRemoved: number;
   poolFilesRemoved: number;
   bytesFreed: number;
@@ -151,7 +235,9 @@ export interface GcOptions {
  * maintenance queue, not concurrently with backups: a backup may be about to link such a file.
  */
 export async function gc(store: HardlinkStore, opts: GcOptions = {}): Promise<GcReport> {
-  const report: GcReport = { trashRemoved: await store.emptyTrash(), poolFilesRemoved: 0, bytesFreed: 0, stagingRemoved: 0 };
+  // Unreachable shared folders go first, so the pool files only they linked are collected below.
+  const sharedFoldersRemoved = await collectSharedFolders(store);
+  const report: GcReport = { sharedFoldersRemoved, trashRemoved: await store.emptyTrash(), poolFilesRemoved: 0, bytesFreed: 0, stagingRemoved: 0 };
   // A client's own next backup cleans its staging; this catches clients that never come back.
   const cutoff = Date.now() - (opts.stagingMaxAgeMs ?? 24 * 3600 * 1000);
   const staging = join(store.root, 'staging');
@@ -173,6 +259,48 @@ export async function gc(store: HardlinkStore, opts: GcOptions = {}): Promise<Gc
     report.bytesFreed += st.size;
   }
   return report;
+}
+
+/**
+ * Marks the shared folders reachable from every snapshot, finished (its trees file) or in progress
+ * (its links on disk, read, never followed), through each folder's `.children`, visiting each
+ * distinct folder once; moves the rest to trash and removes `.children` files left without one.
+ */
+async function collectSharedFolders(store: HardlinkStore): Promise<number> {
+  const marked = new Set<string>();
+  const pending: string[] = [];
+  const reach = (hash: string): void => {
+    if (!marked.has(hash)) {
+      marked.add(hash);
+      pending.push(hash);
+    }
+  };
+  for (const client of await store.listClients()) {
+    for (const snap of await store.listSnapshots(client)) {
+      if (snap.partial) await scanSharedLinks(store.snapshotDir(client, snap.seq, true), reach);
+      else for (const hash of (await store.readSharedFolders(client, snap.seq)).values()) reach(hash);
+    }
+  }
+  while (pending.length > 0) {
+    const hash = pending.pop() as string;
+    const dir = store.sharedFolderPath(hash);
+    const children = await readChildrenFile(dir + CHILDREN_SUFFIX);
+    // Without its list (never expected) the folder itself is read, so nothing it links is lost.
+    if (children === undefined) await scanSharedLinks(dir, reach);
+    else children.forEach(reach);
+  }
+  let removed = 0;
+  for await (const item of walkSharedFolders(store)) {
+    if (item.kind === 'folder' && !marked.has(item.hash)) {
+      await rename(item.abs, join(store.root, 'trash', `dir-${item.hash}.${Date.now()}.${process.pid}`));
+      await store.faultHook?.('folder-trashed');
+      await unlink(item.abs + CHILDREN_SUFFIX).catch(() => undefined);
+      removed++;
+    } else if (item.kind === 'children' && (!item.folderExists || !marked.has(item.hash))) {
+      await unlink(item.abs).catch(() => undefined);
+    }
+  }
+  return removed;
 }
 
 export interface VerifyOptions {

@@ -25,6 +25,11 @@ export interface ManifestEntry {
   target?: string;
   /** On-disk path relative to the snapshot when it differs from `path` (escaped names). */
   disk?: string;
+  /**
+   * Directories that are shared folders: the tree hash naming `dirs/<aa>/<bb>/<tree>/`. Recorded
+   * in the snapshot's trees file (known only once the folder is complete) and merged in on read.
+   */
+  tree?: string;
 }
 
 export interface EntryMeta {

@@ -5,7 +5,16 @@ import { dirname, join } from 'node:path';
 import { LinkBatcher, type LinkOutcome } from './link-batcher.js';
 import { errnoCode, StoreError } from './store.errors.js';
 
-export type FaultPoint = 'staged' | 'pooled' | 'linked' | 'before-commit' | 'committed';
+export type FaultPoint =
+  | 'staged'
+  | 'pooled'
+  | 'linked'
+  | 'folder-built'
+  | 'folder-shared'
+  | 'before-commit'
+  | 'committed'
+  | 'folder-trashed'
+  | 'trash-emptying';
 export type FaultHook = (point: FaultPoint) => void | Promise<void>;
 
 export interface PoolOptions {

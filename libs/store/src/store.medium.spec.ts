@@ -51,7 +51,14 @@ describe('HardlinkStore maintenance', () => {
 
   it('versions the format and refuses what it does not understand', async () => {
     const fmt = JSON.parse(await readFile(join(root, 's', 'format.json'), 'utf8')) as { version: number };
-    expect(fmt.version).toBe(1);
+    expect(fmt.version).toBe(2);
+    // A version-1 store opens as it is; its first snapshot by new code upgrades format.json only.
+    await mkdir(join(root, 'v1', 'snapshots'), { recursive: true });
+    await writeFile(join(root, 'v1', 'format.json'), JSON.stringify({ format: 'backtrac-hardlink-store', version: 1, createdAt: '2025-01-01T00:00:00.000Z' }));
+    const v1 = await HardlinkStore.open(join(root, 'v1'));
+    expect(v1.format.version).toBe(1);
+    await writeSnapshot(v1, 'c', { 'a/x': 'one' });
+    expect(JSON.parse(await readFile(join(root, 'v1', 'format.json'), 'utf8'))).toEqual({ format: 'backtrac-hardlink-store', version: 2, createdAt: '2025-01-01T00:00:00.000Z' });
     await expect(HardlinkStore.open(join(root, 'empty'))).rejects.toMatchObject({ code: 'NOT_A_STORE' });
     await mkdir(join(root, 'future'));
     await writeFile(join(root, 'future', 'format.json'), JSON.stringify({ format: 'backtrac-hardlink-store', version: 99 }));
@@ -137,7 +144,7 @@ describe('HardlinkStore maintenance', () => {
     await utimes(join(root, 's', 'staging', 'gone-client', 'old-job'), new Date(2020, 0, 1), new Date(2020, 0, 1));
     await mkdir(join(root, 's', 'staging', 'busy-client', 'running-job'), { recursive: true });
     const report = await gc(store);
-    expect(report).toEqual({ trashRemoved: 1, poolFilesRemoved: 1, bytesFreed: 'only in one'.length, stagingRemoved: 1 });
+    expect(report).toEqual({ sharedFoldersRemoved: 0, trashRemoved: 1, poolFilesRemoved: 1, bytesFreed: 'only in one'.length, stagingRemoved: 1 });
     expect(await readdir(join(root, 's', 'staging', 'busy-client'))).toEqual(['running-job']);
     expect(await store.pool.find(sha('only in one'))).toBeUndefined();
     expect(await store.pool.find(sha('shared'))).toBeDefined();

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { constants, createReadStream } from 'node:fs';
-import { open, realpath } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { encodePath, HardlinkStore, StoreError } from '@backtrac/store';
+import { HardlinkStore, StoreError } from '@backtrac/store';
 import { API_CONFIG, type ApiConfig } from '../common/api-config.js';
 
 export interface StoredFile {
@@ -30,11 +29,7 @@ export class StoreReaderRepository {
    */
   async openFile(clientId: string, seq: number, segments: readonly string[], sha256: string | null): Promise<StoredFile | null> {
     const store = await this.open();
-    const snapshotDir = store.snapshotDir(clientId, seq);
-    const candidate = join(snapshotDir, encodePath(segments));
-    const inside = relative(snapshotDir, candidate);
-    if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) return null;
-    const fromSnapshot = await this.openInside(snapshotDir, candidate);
+    const fromSnapshot = await this.openInside(store, clientId, seq, segments);
     if (fromSnapshot) return fromSnapshot;
     if (!sha256 || !/^[0-9a-f]{64}$/.test(sha256)) return null;
     const poolPath = await store.pool.find(sha256);
@@ -49,14 +44,14 @@ export class StoreReaderRepository {
     }
   }
 
-  private async openInside(snapshotDir: string, candidate: string): Promise<StoredFile | null> {
+  private async openInside(store: HardlinkStore, clientId: string, seq: number, segments: readonly string[]): Promise<StoredFile | null> {
     let fh;
     try {
-      // Every directory of a snapshot was made by the copy worker, but a symlink inside it came from
-      // the client: resolving the real path proves no link in the chain leads out.
-      const [realRoot, realFile] = await Promise.all([realpath(snapshotDir), realpath(candidate)]);
-      if (!realFile.startsWith(realRoot + sep)) return null;
-      fh = await open(realFile, constants.O_RDONLY | constants.O_NOFOLLOW);
+      // The store resolves the path without following any symlink: a folder the snapshot records
+      // as shared is entered in dirs/ (it is part of the snapshot), a client's symlink never.
+      const file = await store.resolveFilePath(clientId, seq, segments);
+      if (file === undefined) return null;
+      fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (error) {
       if (['ENOENT', 'ENOTDIR', 'ELOOP'].includes(errnoCode(error) ?? '')) return null;
       throw error;

@@ -1,5 +1,6 @@
 import {
   compareNames,
+  entrySegments,
   type HardlinkStore,
   type ManifestEntry,
   type SnapshotWriter,
@@ -193,7 +194,7 @@ class BackupRun {
     // The root listing doubles as the reachability check: no snapshot is started without it.
     const root = await this.listOrFail([]);
     const writer = await this.store
-      .beginSnapshot(client, { jobId, ...(this.opts.seq !== undefined ? { seq: this.opts.seq } : {}) })
+      .beginSnapshot(client, { jobId, refetch: (entry, dest) => this.refetch(entry, dest), ...(this.opts.seq !== undefined ? { seq: this.opts.seq } : {}) })
       .catch((err: unknown) => {
         throw this.asFailure(err);
       });
@@ -253,8 +254,10 @@ class BackupRun {
       if (entry.type === 'directory') {
         // Created before anything inside it is scheduled; it is cheap and keeps order simple.
         let created: ManifestEntry;
+        const dirMeta = { size: 0, mtime: entry.mtime, ...(entry.mode !== undefined ? { mode: entry.mode } : {}) };
         try {
-          created = await this.writer!.addDirectory(segs, { size: 0, mtime: entry.mtime, ...(entry.mode !== undefined ? { mode: entry.mode } : {}) });
+          // Was a shared folder: likely unchanged, so nothing is created until its contents say so.
+          created = !this.opts.full && before?.tree !== undefined ? this.writer!.addDeferredDirectory(segs, dirMeta) : await this.writer!.addDirectory(segs, dirMeta);
         } catch (err) {
           if (!this.skipLocal(err, segs, before)) throw err;
           continue;
@@ -346,6 +349,14 @@ class BackupRun {
   }
 
   // ---- entries ----------------------------------------------------------------------------
+
+  /** A folder being built needs an unchanged file whose content left the pool: read it again. */
+  private async refetch(entry: ManifestEntry, dest: string): Promise<void> {
+    const stream = await this.source.createReadStream(entrySegments(entry), this.opts.signal);
+    const r = await this.store.pool.ingest(stream, dest, this.store.stagingDir(this.opts.client, this.opts.jobId), this.opts.signal ? { signal: this.opts.signal } : {});
+    this.counters.bytesRead += r.size;
+    if (r.sha256 !== entry.sha256) throw new Error(`${entry.path} changed while its folder was being built; the next backup reads it again`);
+  }
 
   private async symlink(segs: string[], entry: SourceEntry, before: ManifestEntry | undefined): Promise<ManifestEntry | undefined> {
     await this.links.acquire();

@@ -38,6 +38,8 @@ const POINTS: [string, number][] = [
   ['staged', 5], // a few files staged and hashed
   ['pooled', 2], // content linked into the pool, not yet into the snapshot
   ['linked', 30], // many files linked into the snapshot
+  ['folder-built', 1], // a shared folder complete with its .children, not yet renamed into dirs/
+  ['folder-shared', 2], // shared folders in dirs/ that no finished snapshot links yet
   ['before-commit', 1], // manifest written and synced, before the rename
   ['committed', 1], // after the rename, before staging is cleaned
 ];
