@@ -12,6 +12,7 @@ import { SnapshotCatalogRepository } from './repositories/snapshot-catalog.repos
 import { SnapshotExpiryRepository } from './repositories/snapshot-expiry.repository.js';
 import { AlertSettingsRepository } from './repositories/alert-settings.repository.js';
 import { AgentAdminRepository } from './repositories/agent-admin.repository.js';
+import { RestoreRepository } from './repositories/restore.repository.js';
 
 export interface CatalogModuleOptions {
   databaseUrl: string;
@@ -29,7 +30,7 @@ export class CatalogUnavailableError extends Error {
 const repositories = [
   UserRepository, SessionRepository, ClientRepository, ShareRepository, ScheduleRepository, RetentionPolicyRepository,
   AuditLogRepository, RunRecorderRepository, SnapshotCatalogRepository, BackupRunRepository, SnapshotRepository, FileVersionRepository,
-  SnapshotExpiryRepository, AlertSettingsRepository, AgentAdminRepository,
+  SnapshotExpiryRepository, AlertSettingsRepository, AgentAdminRepository, RestoreRepository,
 ];
 
 @Injectable()
