@@ -3,9 +3,12 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueName } from './queue-names.js';
 import { createRedisConnection } from './redis-connection.js';
+import { RestoreJobProducer } from './producers/restore-job.producer.js';
+import { queueToken } from './queue-token.js';
+
+export { queueToken };
 
 export const REDIS = Symbol('REDIS');
-export const queueToken = (name: QueueName): string => `backtrac:queue:${name}`;
 
 export interface QueueModuleOptions {
   redisUrl: string;
@@ -45,8 +48,9 @@ export class QueueModule {
         { provide: REDIS, useFactory: () => createRedisConnection(options.redisUrl) },
         ...queues,
         QueueLifecycle,
+        RestoreJobProducer,
       ],
-      exports: [REDIS, QUEUE_OPTIONS, ...queues.map((queue) => queue.provide)],
+      exports: [REDIS, QUEUE_OPTIONS, ...queues.map((queue) => queue.provide), RestoreJobProducer],
     };
   }
 }
