@@ -17,6 +17,7 @@ import { ClientsController } from './clients/clients.controller.js';
 import { ClientsService } from './clients/clients.service.js';
 import { API_CONFIG } from './common/api-config.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { RestoresModule } from './restores/restores.module.js';
 import { RetentionPoliciesController } from './retention/retention-policies.controller.js';
 import { RetentionPoliciesService } from './retention/retention-policies.service.js';
 import { RetentionDryRunService } from './retention/retention-dry-run.service.js';
@@ -35,6 +36,7 @@ export class ApiModule {
         CatalogModule.forRoot({ databaseUrl: config.DATABASE_URL, secretKey: config.SECRET_KEY, applicationName: 'backtrac-api', runMigrations: true }),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
         BackupsModule.forRoot(config),
+        RestoresModule,
       ],
       controllers: [HealthController, AuthController, ClientsController, SharesController, SchedulesController, RetentionPoliciesController, AlertSettingsController, AgentsController],
       providers: [
