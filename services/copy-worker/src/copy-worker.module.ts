@@ -19,6 +19,9 @@ import { StoreGuardRepository } from './backup/store-guard.repository.js';
 import { MaintenanceJobProcessor } from './maintenance/maintenance-job.processor.js';
 import { MaintenanceService } from './maintenance/maintenance.service.js';
 import { PruneService } from './maintenance/prune.service.js';
+import { RestoreJobProcessor } from './restore/restore-job.processor.js';
+import { RestoreRunService } from './restore/restore-run.service.js';
+import { RestoreTargetRepository } from './restore/restore-target.repository.js';
 
 @Module({})
 export class CopyWorkerModule {
@@ -56,7 +59,9 @@ export class CopyWorkerModule {
         BackupRunService,
         MaintenanceService,
         PruneService,
-        ...(processJobs ? [BackupJobProcessor, MaintenanceJobProcessor] : []),
+        RestoreTargetRepository,
+        RestoreRunService,
+        ...(processJobs ? [BackupJobProcessor, RestoreJobProcessor, MaintenanceJobProcessor] : []),
       ],
     };
   }

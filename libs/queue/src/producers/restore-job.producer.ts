@@ -4,8 +4,14 @@ import { JobName, type RestoreJobPayload } from '../jobs.js';
 import { QueueName } from '../queue-names.js';
 import { queueToken } from '../queue-token.js';
 
-/** One restore, one job: a second enqueue of the same restore (a retried request) is a no-op. */
-export const restoreJobId = (restoreId: string): string => `restore:${restoreId}`;
+/**
+ * One restore, one job: a second enqueue of the same restore (a retried request) is a no-op.
+ * BullMQ accepts colons in a custom id only with exactly three parts, hence the client id too.
+ */
+export function restoreJobId(restore: { id: string; clientId: string }): string {
+  if (restore.clientId.includes(':') || restore.id.includes(':')) throw new RangeError(`restore and client ids must not contain ":" (${restore.clientId}, ${restore.id})`);
+  return `restore:${restore.clientId}:${restore.id}`;
+}
 
 /**
  * Transient faults (share unreachable, smbd restarting, a worker crash) are retried with backoff;
@@ -24,15 +30,15 @@ export const restoreJobOptions = {
 export class RestoreJobProducer {
   constructor(@Inject(queueToken(QueueName.Restore)) private readonly queue: Queue<RestoreJobPayload>) {}
 
-  async enqueue(restoreId: string): Promise<string> {
-    const jobId = restoreJobId(restoreId);
-    await this.queue.add(JobName.Restore, { restoreId }, { ...restoreJobOptions, jobId });
+  async enqueue(restore: { id: string; clientId: string }): Promise<string> {
+    const jobId = restoreJobId(restore);
+    await this.queue.add(JobName.Restore, { restoreId: restore.id }, { ...restoreJobOptions, jobId });
     return jobId;
   }
 
   /** Drops a job that no worker has taken yet (a cancelled restore); false when it is running or gone. */
-  async removeWaiting(restoreId: string): Promise<boolean> {
-    const job = await this.queue.getJob(restoreJobId(restoreId));
+  async removeWaiting(restore: { id: string; clientId: string }): Promise<boolean> {
+    const job = await this.queue.getJob(restoreJobId(restore));
     if (!job || (await job.isActive())) return false;
     try {
       await job.remove();

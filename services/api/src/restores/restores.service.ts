@@ -61,7 +61,7 @@ export class RestoresService {
     });
     if (!restore) throw new ConflictException(`Snapshot ${seq} of ${client.name} is being pruned`);
     try {
-      await this.producer.enqueue(restore.id);
+      await this.producer.enqueue(restore);
     } catch (error) {
       const message = `could not enqueue: ${error instanceof Error ? error.message : String(error)}`;
       await this.restores.finish(restore.id, 'failed', { error: message });
@@ -92,7 +92,7 @@ export class RestoresService {
   async cancel(actor: string, id: string): Promise<Restore> {
     const restore = await this.restores.requestCancel(id);
     if (!restore) throw new NotFoundException(`Restore ${id} does not exist`);
-    if (restore.state === 'cancelled') await this.producer.removeWaiting(id);
+    if (restore.state === 'cancelled') await this.producer.removeWaiting(restore);
     await this.audit.record({ actor, action: 'restore.cancel-requested', target: `client:${restore.clientId}`, details: { restoreId: id, state: restore.state } });
     return restore;
   }
