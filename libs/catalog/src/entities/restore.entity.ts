@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Client } from './client.entity.js';
+import { Share } from './share.entity.js';
 
 export type RestoreState = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
 export type RestorePolicy = 'overwrite' | 'skip-existing' | 'if-different' | 'rename';
@@ -24,7 +25,9 @@ export class Restore {
   @Column({ type: 'jsonb', default: () => "'[]'" }) paths!: string[];
   /** Destination; all three null: back to the original shares and paths. */
   @Column({ name: 'target_client_id', type: 'uuid', nullable: true }) targetClientId!: string | null;
+  @ManyToOne(() => Client, { onDelete: 'SET NULL' }) @JoinColumn({ name: 'target_client_id', foreignKeyConstraintName: 'FK_restores_target_client' }) targetClient?: Client | null;
   @Column({ name: 'target_share_id', type: 'uuid', nullable: true }) targetShareId!: string | null;
+  @ManyToOne(() => Share, { onDelete: 'SET NULL' }) @JoinColumn({ name: 'target_share_id', foreignKeyConstraintName: 'FK_restores_target_share' }) targetShare?: Share | null;
   /** Folder inside the destination share ('' for its root). */
   @Column({ name: 'target_path', type: 'text', default: '' }) targetPath!: string;
   @Column({ type: 'text', default: 'overwrite' }) policy!: RestorePolicy;
