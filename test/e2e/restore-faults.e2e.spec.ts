@@ -150,6 +150,41 @@ describe('restore under faults (real processes, smbd, Postgres, Redis)', () => {
     expect(again.json.state).toBe('cancelled');
   });
 
+  it('never restores into a client while it is backed up, nor backs it up while a restore writes into it: the second job waits', async () => {
+    const backupRun = (await api.call('POST', `/clients/${dest.clientId}/backups`, {})).json.runId as string;
+    const runState = async () => (await api.call('GET', `/runs/${backupRun}`)).json;
+    while ((await runState()).state === 'queued') await new Promise((resolve) => setTimeout(resolve, 20));
+    const id = await startRestore(api, { clientId: source.clientId, seq: 1, paths: ['docs/d00'], destination: destination(), policy: 'overwrite' });
+    expect((await runState()).state, 'the backup of the destination is still running').toBe('running');
+    for (let run = await runState(); run.state === 'running'; run = await runState()) {
+      expect((await api.call('GET', `/restores/${id}`)).json.state).toBe('queued');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const restore = await waitRestore(api, id);
+    expect(restore.state).toBe('succeeded');
+    const backupDone = await runState();
+    expect(backupDone.state).toBe('succeeded');
+    expect(new Date((await api.call('GET', `/restores/${id}`)).json.startedAt).getTime()).toBeGreaterThanOrEqual(new Date(backupDone.finishedAt).getTime());
+
+    const second = await startRestore(api, { clientId: source.clientId, seq: 1, destination: destination(), policy: 'overwrite' });
+    await someFilesInPlace(100);
+    const waiting = (await api.call('POST', `/clients/${dest.clientId}/backups`, {})).json.runId as string;
+    for (let row = await waitRestore(api, second, () => true); row.state === 'running'; row = await waitRestore(api, second, () => true)) {
+      expect((await api.call('GET', `/runs/${waiting}`)).json.state).toBe('queued');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const restored = (await api.call('GET', `/restores/${second}`)).json;
+    expect(restored.state).toBe('succeeded');
+    const deadline = Date.now() + 120_000;
+    let run = await api.call('GET', `/runs/${waiting}`);
+    while (!['succeeded', 'partial', 'failed'].includes(run.json.state) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      run = await api.call('GET', `/runs/${waiting}`);
+    }
+    expect(run.json.state).toBe('succeeded');
+    expect(new Date(run.json.startedAt).getTime()).toBeGreaterThanOrEqual(new Date(restored.finishedAt).getTime());
+  });
+
   it('fails a file whose pool copy is rotten with a hash-mismatch line, restores the rest, ends partial; the next backup heals the pool', async () => {
     const victim = 'd03/f7.bin';
     const content = await readFile(join(shareDir, victim));
