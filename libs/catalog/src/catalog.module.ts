@@ -13,6 +13,7 @@ import { SnapshotExpiryRepository } from './repositories/snapshot-expiry.reposit
 import { AlertSettingsRepository } from './repositories/alert-settings.repository.js';
 import { AgentAdminRepository } from './repositories/agent-admin.repository.js';
 import { RetentionCatalogRepository } from './repositories/retention-catalog.repository.js';
+import { RestoreRepository } from './repositories/restore.repository.js';
 
 export interface CatalogModuleOptions {
   databaseUrl: string;
@@ -30,7 +31,7 @@ export class CatalogUnavailableError extends Error {
 const repositories = [
   UserRepository, SessionRepository, ClientRepository, ShareRepository, ScheduleRepository, RetentionPolicyRepository,
   AuditLogRepository, RunRecorderRepository, SnapshotCatalogRepository, BackupRunRepository, SnapshotRepository, FileVersionRepository,
-  SnapshotExpiryRepository, AlertSettingsRepository, AgentAdminRepository, RetentionCatalogRepository,
+  SnapshotExpiryRepository, AlertSettingsRepository, AgentAdminRepository, RetentionCatalogRepository, RestoreRepository,
 ];
 
 @Injectable()

@@ -11,4 +11,5 @@ export * from './repositories/snapshot-expiry.repository.js';
 export * from './repositories/alert-settings.repository.js';
 export * from './repositories/agent-admin.repository.js';
 export * from './repositories/retention-catalog.repository.js';
+export * from './repositories/restore.repository.js';
 export { CatalogModule, CatalogUnavailableError, openCatalog, type CatalogModuleOptions } from './catalog.module.js';

@@ -7,3 +7,4 @@ export { BackupJobProducer, BACKUP_ATTEMPTS, BACKUP_BACKOFF_DELAY, BACKUP_BACKOF
 export { MaintenanceJobProducer, type MaintenanceJobName } from './producers/maintenance-job.producer.js';
 export * from './failure-codes.js';
 export { OnJob, jobHandlersOf, assertEveryJobHandled, servedQueueProviders, JobHandlerError, JOB_HANDLERS_CHECKED, type JobHandler, type ServedQueue } from './job-handlers.js';
+export { RestoreJobProducer, restoreJobId, restoreJobOptions } from './producers/restore-job.producer.js';

@@ -24,3 +24,13 @@ describe('jobs', () => {
     for (const name of Object.values(JobName)) expect(queueOfJob[name]).toBeDefined();
   });
 });
+
+describe('restore job ids', () => {
+  it('are deterministic per restore and have the three parts BullMQ accepts', async () => {
+    const { restoreJobId } = await import('./producers/restore-job.producer.js');
+    const id = restoreJobId({ clientId: 'c1', id: 'r1' });
+    expect(id).toBe('restore:c1:r1');
+    expect(id.split(':')).toHaveLength(3);
+    expect(() => restoreJobId({ clientId: 'c:1', id: 'r1' })).toThrow(RangeError);
+  });
+});

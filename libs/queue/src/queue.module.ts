@@ -5,6 +5,7 @@ import { QueueName } from './queue-names.js';
 import { BackupJobProducer } from './producers/backup-job.producer.js';
 import { MaintenanceJobProducer } from './producers/maintenance-job.producer.js';
 import { createRedisConnection } from './redis-connection.js';
+import { RestoreJobProducer } from './producers/restore-job.producer.js';
 import { QUEUE_OPTIONS, REDIS, queueToken } from './queue-tokens.js';
 
 export { QUEUE_OPTIONS, REDIS, queueToken };
@@ -46,9 +47,10 @@ export class QueueModule {
         ...queues,
         BackupJobProducer,
         MaintenanceJobProducer,
+        RestoreJobProducer,
         QueueLifecycle,
       ],
-      exports: [REDIS, QUEUE_OPTIONS, ...queues.map((queue) => queue.provide), BackupJobProducer, MaintenanceJobProducer],
+      exports: [REDIS, QUEUE_OPTIONS, ...queues.map((queue) => queue.provide), BackupJobProducer, MaintenanceJobProducer, RestoreJobProducer],
     };
   }
 }

@@ -19,6 +19,7 @@ import { ClientsController } from './clients/clients.controller.js';
 import { ClientsService } from './clients/clients.service.js';
 import { API_CONFIG } from './common/api-config.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { RestoresModule } from './restores/restores.module.js';
 import { RetentionPoliciesController } from './retention/retention-policies.controller.js';
 import { RetentionPoliciesService } from './retention/retention-policies.service.js';
 import { RetentionDryRunService } from './retention/retention-dry-run.service.js';
@@ -40,6 +41,7 @@ export class ApiModule {
         RetentionModule,
         // The test alert is a one-off send: the in-memory ledger throttles nothing that matters.
         AlertDeliveryModule.forRoot(),
+        RestoresModule,
       ],
       controllers: [HealthController, AuthController, ClientsController, SharesController, SchedulesController, RetentionPoliciesController, AlertSettingsController, AgentsController],
       providers: [

@@ -20,10 +20,14 @@ import { StoreGuardRepository } from './backup/store-guard.repository.js';
 import { MaintenanceJobProcessor } from './maintenance/maintenance-job.processor.js';
 import { MaintenanceService } from './maintenance/maintenance.service.js';
 import { PruneService } from './maintenance/prune.service.js';
+import { RestoreJobProcessor } from './restore/restore-job.processor.js';
+import { RestoreRunService } from './restore/restore-run.service.js';
+import { RestoreTargetRepository } from './restore/restore-target.repository.js';
 
 /** The queues the copy worker consumes; at start every job name of each needs exactly one handler. */
 export const COPY_WORKER_QUEUES: readonly ServedQueue[] = [
   { queue: QueueName.Backup, processor: BackupJobProcessor },
+  { queue: QueueName.Restore, processor: RestoreJobProcessor },
   { queue: QueueName.Maintenance, processor: MaintenanceJobProcessor },
 ];
 
@@ -65,6 +69,8 @@ export class CopyWorkerModule {
         BackupRunService,
         MaintenanceService,
         PruneService,
+        RestoreTargetRepository,
+        RestoreRunService,
         ...(processJobs ? servedQueueProviders('copy-worker', COPY_WORKER_QUEUES) : []),
       ],
     };

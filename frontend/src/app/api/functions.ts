@@ -89,3 +89,13 @@ export type { SnapshotsHistory$Params as SnapshotsHistory$Params } from './fn/sn
 export { snapshotsHistory as snapshotsHistory } from './fn/snapshots/snapshots-history';
 export type { SnapshotsDownload$Params as SnapshotsDownload$Params } from './fn/snapshots/snapshots-download';
 export { snapshotsDownload as snapshotsDownload } from './fn/snapshots/snapshots-download';
+export type { RestoresList$Params as RestoresList$Params } from './fn/restores/restores-list';
+export { restoresList as restoresList } from './fn/restores/restores-list';
+export type { RestoresCreate$Params as RestoresCreate$Params } from './fn/restores/restores-create';
+export { restoresCreate as restoresCreate } from './fn/restores/restores-create';
+export type { RestoresGet$Params as RestoresGet$Params } from './fn/restores/restores-get';
+export { restoresGet as restoresGet } from './fn/restores/restores-get';
+export type { RestoresLog$Params as RestoresLog$Params } from './fn/restores/restores-log';
+export { restoresLog as restoresLog } from './fn/restores/restores-log';
+export type { RestoresCancel$Params as RestoresCancel$Params } from './fn/restores/restores-cancel';
+export { restoresCancel as restoresCancel } from './fn/restores/restores-cancel';

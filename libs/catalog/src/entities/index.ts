@@ -7,6 +7,7 @@ import { Client } from './client.entity.js';
 import { EnrolmentToken } from './enrolment-token.entity.js';
 import { FileVersion } from './file-version.entity.js';
 import { Restore } from './restore.entity.js';
+import { RestoreLogLine } from './restore-log-line.entity.js';
 import { RetentionPolicy } from './retention-policy.entity.js';
 import { RunLogLine } from './run-log-line.entity.js';
 import { Schedule } from './schedule.entity.js';
@@ -24,6 +25,7 @@ export * from './client.entity.js';
 export * from './enrolment-token.entity.js';
 export * from './file-version.entity.js';
 export * from './restore.entity.js';
+export * from './restore-log-line.entity.js';
 export * from './retention-policy.entity.js';
 export * from './run-log-line.entity.js';
 export * from './schedule.entity.js';
@@ -34,5 +36,5 @@ export * from './user.entity.js';
 
 export const catalogEntities = [
   User, Session, Client, Share, Agent, EnrolmentToken, ChangeJournalEntry, RetentionPolicy, Schedule,
-  BackupRun, Snapshot, RunLogLine, FileVersion, Restore, AuditLogEntry, AlertSettingsRecord,
+  BackupRun, Snapshot, RunLogLine, FileVersion, Restore, RestoreLogLine, AuditLogEntry, AlertSettingsRecord,
 ];

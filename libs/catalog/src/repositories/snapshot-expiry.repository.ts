@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-export type ExpireRefusal = 'missing' | 'already-expired' | 'pinned' | 'newest' | 'newest-good';
+export type ExpireRefusal = 'missing' | 'already-expired' | 'pinned' | 'newest' | 'newest-good' | 'restoring';
 
 export type ExpireResult =
   | { expired: true; clientId: string; seq: number; fileVersionsRemoved: number }
@@ -39,6 +39,9 @@ export class SnapshotExpiryRepository {
         : live.filter((r) => !r.partial).at(-1)?.id === row.id ? 'newest-good'
         : null;
       if (refused) return { expired: false, clientId: target.client_id, seq: row.seq, refused };
+      // A queued or running restore reads this snapshot; it is expired by a later prune.
+      const restoring = (await manager.query(`SELECT 1 FROM restores WHERE client_id = $1 AND seq = $2 AND state IN ('queued', 'running') LIMIT 1`, [target.client_id, row.seq])) as unknown[];
+      if (restoring.length > 0) return { expired: false, clientId: target.client_id, seq: row.seq, refused: 'restoring' };
 
       await manager.query('UPDATE snapshots SET expired_at = $2 WHERE id = $1', [snapshotId, now]);
       // Only versions present in this snapshot can lose their last unexpired snapshot. The others

@@ -8,6 +8,7 @@ export const HEARTBEAT_MS = 15_000;
 
 export class EventsQueryDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Only events of this run' }) @IsOptional() @IsUUID() runId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only events of this restore' }) @IsOptional() @IsUUID() restoreId?: string;
 }
 
 @ApiTags('events')
@@ -17,8 +18,8 @@ export class EventsController {
 
   @Get()
   @ApiOperation({
-    summary: 'Live run events (server-sent events)',
-    description: 'Each event is named after its type (run.progress, run.log, run.state) and carries the JSON event as data. A comment line is sent every 15 s to keep proxies from closing the stream.',
+    summary: 'Live run and restore events (server-sent events)',
+    description: 'Each event is named after its type (run.progress, run.log, run.state, restore.progress, restore.log, restore.state) and carries the JSON event as data. A comment line is sent every 15 s to keep proxies from closing the stream.',
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ schema: { type: 'string' } })
@@ -33,7 +34,8 @@ export class EventsController {
     const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), HEARTBEAT_MS);
     const unsubscribe = this.relay.subscribe({
       event(event) {
-        if (query.runId && event.runId !== query.runId) return;
+        if (query.runId && (!('runId' in event) || event.runId !== query.runId)) return;
+        if (query.restoreId && (!('restoreId' in event) || event.restoreId !== query.restoreId)) return;
         response.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       },
       close: () => response.end(),

@@ -60,7 +60,8 @@ export class LiveEventsRelay implements OnModuleInit, BeforeApplicationShutdown,
       this.logger.warn('dropped a live event that is not JSON');
       return;
     }
-    if (typeof event !== 'object' || event === null || typeof event.type !== 'string' || typeof event.runId !== 'string') return;
+    if (typeof event !== 'object' || event === null || typeof event.type !== 'string') return;
+    if (typeof (event as { runId?: unknown }).runId !== 'string' && typeof (event as { restoreId?: unknown }).restoreId !== 'string') return;
     for (const listener of this.listeners) listener.event(event);
   }
 }

@@ -14,12 +14,18 @@ export interface EventsStream$Params {
  * Only events of this run
  */
   runId?: string;
+
+/**
+ * Only events of this restore
+ */
+  restoreId?: string;
 }
 
 export function eventsStream(http: HttpClient, rootUrl: string, params?: EventsStream$Params, context?: HttpContext): Observable<StrictHttpResponse<string>> {
   const rb = new RequestBuilder(rootUrl, eventsStream.PATH, 'get');
   if (params) {
     rb.query('runId', params.runId, {});
+    rb.query('restoreId', params.restoreId, {});
   }
 
   return http.request(
