@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/session.guard.js';
 import { pipeline } from 'node:stream/promises';
 import { contentDisposition } from './browse-path.js';
-import { EntryDto, EntryPageDto, HistoryDto, ListEntriesQueryDto, PathQueryDto, SnapshotDto, UpdateSnapshotDto } from './snapshot.dto.js';
+import { EntryDto, EntryPageDto, FindQueryDto, FindResultDto, HistoryDto, ListEntriesQueryDto, PathQueryDto, SnapshotDto, UpdateSnapshotDto } from './snapshot.dto.js';
 import { SeqPipe } from './seq.pipe.js';
 import { SnapshotsService } from './snapshots.service.js';
 
@@ -52,6 +52,23 @@ export class SnapshotsController {
         firstSeq, lastSeq, type, size, mtime, sha256, linkTarget, firstSeenAt, goneAt, downloadSeq,
       })),
       snapshots: view.snapshots,
+    };
+  }
+
+  @Get('find')
+  @ApiOperation({ summary: 'Find paths by name or glob across all snapshots of the client, with every version of each' })
+  @ApiOkResponse({ type: FindResultDto })
+  @ApiBadRequestResponse({ description: 'An empty or over-long query, or a bad page' })
+  @ApiNotFoundResponse()
+  async find(@Param('id', ParseUUIDPipe) id: string, @Query() query: FindQueryDto): Promise<FindResultDto> {
+    const view = await this.snapshots.find(id, query.q, { limit: query.limit ?? 50, offset: query.offset ?? 0 });
+    return {
+      total: view.total,
+      hits: view.hits.map(({ path, name, versions }) => ({
+        path,
+        name,
+        versions: versions.map(({ firstSeq, lastSeq, type, size, mtime, sha256, downloadSeq }) => ({ firstSeq, lastSeq, type, size, mtime, sha256, downloadSeq })),
+      })),
     };
   }
 

@@ -15,6 +15,15 @@ export interface VersionView extends BrowseEntry {
   downloadSeq: number | null;
 }
 
+export interface FoundVersion extends BrowseEntry {
+  downloadSeq: number | null;
+}
+
+export interface FindView {
+  hits: { path: string; name: string; versions: FoundVersion[] }[];
+  total: number;
+}
+
 export interface HistoryView {
   path: string;
   versions: VersionView[];
@@ -72,9 +81,24 @@ export class SnapshotsService {
       ...row,
       firstSeenAt: completed.get(row.firstSeq) ?? null,
       goneAt: row.lastSeq === null ? null : (completed.get(row.lastSeq) ?? null),
-      downloadSeq: live.filter((seq) => seq >= row.firstSeq && (row.lastSeq === null || seq < row.lastSeq)).at(-1) ?? null,
+      downloadSeq: newestLiveHolding(live, row),
     }));
     return { path, versions, snapshots: times.map((t) => ({ seq: t.seq, completedAt: t.completedAt, expired: t.expiredAt !== null })) };
+  }
+
+  /** Paths whose name matches a name or glob, in any snapshot of the client, with every version. */
+  async find(clientId: string, query: string, page: { limit: number; offset: number }): Promise<FindView> {
+    await this.requireClient(clientId);
+    const [found, times] = await Promise.all([this.versions.find({ clientId, query, ...page }), this.snapshots.times(clientId)]);
+    const live = times.filter((t) => t.expiredAt === null).map((t) => t.seq);
+    return {
+      total: found.total,
+      hits: found.hits.map((hit) => ({
+        path: hit.parent === '' ? hit.name : `${hit.parent}/${hit.name}`,
+        name: hit.name,
+        versions: hit.versions.map((version) => ({ ...version, downloadSeq: newestLiveHolding(live, version) })),
+      })),
+    };
   }
 
   /** The bytes of one file as it was in one snapshot, with the name to save it under. */
@@ -108,4 +132,9 @@ export class SnapshotsService {
   private noSnapshot(seq: number): NotFoundException {
     return new NotFoundException(`Snapshot ${seq} does not exist`);
   }
+}
+
+/** The newest unexpired snapshot (of `live`, ascending) inside a version's interval. */
+function newestLiveHolding(live: readonly number[], version: Pick<BrowseEntry, 'firstSeq' | 'lastSeq'>): number | null {
+  return live.filter((seq) => seq >= version.firstSeq && (version.lastSeq === null || seq < version.lastSeq)).at(-1) ?? null;
 }
