@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { BrowseEntry, EntrySort, Snapshot } from '@backtrac/catalog';
+import { ARCHIVE_FORMATS, type ArchiveFormat } from './archive-writer.js';
 import { MAX_BROWSE_PATH } from './browse-path.js';
 
 const SORTS: readonly EntrySort[] = ['name', 'size', 'mtime'];
@@ -75,6 +76,16 @@ export class VersionDto {
   @ApiProperty({ type: Date, nullable: true, description: 'When the snapshot that no longer held it completed' }) goneAt!: Date | null;
   @ApiProperty({ type: Number, nullable: true, description: 'Newest unexpired snapshot holding this version, for downloads; null when all expired' })
   downloadSeq!: number | null;
+}
+
+export const MAX_ARCHIVE_PATHS = 1000;
+
+export class ArchiveQueryDto {
+  @ApiProperty({ enum: ARCHIVE_FORMATS, description: 'zip (stored, zip64 where needed), tar (pax names), or tar.gz' })
+  @IsIn(ARCHIVE_FORMATS, { message: 'format must be one of zip, tar, tar.gz' }) format!: ArchiveFormat;
+  @ApiPropertyOptional({ type: [String], description: `${PATH_DESCRIPTION}; repeat for a selection; none for the whole snapshot`, example: ['documents/reports'] })
+  @IsOptional() @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value : [value])) @IsArray()
+  @ArrayMaxSize(MAX_ARCHIVE_PATHS) @IsString({ each: true }) @MaxLength(MAX_BROWSE_PATH, { each: true }) path?: string[];
 }
 
 export const MAX_FIND_QUERY = 1024;
