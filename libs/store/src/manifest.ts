@@ -140,12 +140,17 @@ export async function* readManifestFile(filePath: string): AsyncGenerator<Manife
   file.on('error', (err) => input.destroy(err));
   input.setEncoding('utf8');
   let rest = '';
-  for await (const chunk of input as AsyncIterable<string>) {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) if (line.length > 0) yield parseLine(line);
+  try {
+    for await (const chunk of input as AsyncIterable<string>) {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) if (line.length > 0) yield parseLine(line);
+    }
+    if (rest.length > 0) yield parseLine(rest);
+  } finally {
+    // A reader that stops early (a cancelled download) must not leave the file open.
+    file.destroy();
   }
-  if (rest.length > 0) yield parseLine(rest);
 }
 
 function parseLine(line: string): ManifestEntry {

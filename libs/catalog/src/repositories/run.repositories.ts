@@ -4,6 +4,7 @@ import { BackupRun, type RunKind, type RunState } from '../entities/backup-run.e
 import type { EntryType } from '../entities/file-version.entity.js';
 import { RunLogLine } from '../entities/run-log-line.entity.js';
 import { Snapshot } from '../entities/snapshot.entity.js';
+import { nameLikePattern } from './name-pattern.js';
 
 /** States in which a run still occupies its client: a second manual run is refused meanwhile. */
 export const ACTIVE_RUN_STATES: readonly RunState[] = ['queued', 'running'];
@@ -188,6 +189,21 @@ export interface BrowseEntry {
   lastSeq: number | null;
 }
 
+export interface FindQuery {
+  clientId: string;
+  /** A name or a glob (`*`, `?`); see nameLikePattern. Matched case-insensitively. */
+  query: string;
+  limit: number;
+  offset: number;
+}
+
+/** One path whose name matched, with every version it had, oldest first. */
+export interface FindHit {
+  parent: string;
+  name: string;
+  versions: BrowseEntry[];
+}
+
 const SORT_COLUMNS: Record<EntrySort, string> = { name: 'name', size: 'size', mtime: 'mtime' };
 
 /** Rows present in snapshot $2: first_seq <= S AND (last_seq IS NULL OR last_seq > S). */
@@ -239,6 +255,33 @@ export class FileVersionRepository {
       [clientId, parent, name],
     )) as Record<string, unknown>[];
     return rows.map(toEntry);
+  }
+
+  /**
+   * Paths of one client whose name matches, across all its snapshots, ordered by path, with their
+   * versions. The trigram index on (client_id, name) serves the match.
+   */
+  async find(query: FindQuery): Promise<{ hits: FindHit[]; total: number }> {
+    const params = [query.clientId, nameLikePattern(query.query)];
+    const matching = `FROM file_versions WHERE client_id = $1 AND name ILIKE $2 ESCAPE '\\'`;
+    const [paths, counted] = await Promise.all([
+      this.dataSource.query(`SELECT parent, name ${matching} GROUP BY parent, name ORDER BY parent, name LIMIT $3 OFFSET $4`, [
+        ...params,
+        query.limit,
+        query.offset,
+      ]) as Promise<{ parent: string; name: string }[]>,
+      this.dataSource.query(`SELECT count(*)::int AS total FROM (SELECT 1 ${matching} GROUP BY parent, name) matched`, params) as Promise<{ total: number }[]>,
+    ]);
+    if (paths.length === 0) return { hits: [], total: counted[0]?.total ?? 0 };
+    const rows = (await this.dataSource.query(
+      `SELECT ${ENTRY_COLUMNS} FROM file_versions
+        WHERE client_id = $1 AND (parent, name) IN (SELECT * FROM unnest($2::text[], $3::text[]))
+        ORDER BY first_seq ASC, id ASC`,
+      [query.clientId, paths.map((p) => p.parent), paths.map((p) => p.name)],
+    )) as Record<string, unknown>[];
+    const byPath = new Map(paths.map((p): [string, FindHit] => [`${p.parent}\0${p.name}`, { parent: p.parent, name: p.name, versions: [] }]));
+    for (const row of rows) byPath.get(`${String(row.parent)}\0${String(row.name)}`)?.versions.push(toEntry(row));
+    return { hits: [...byPath.values()], total: counted[0]?.total ?? 0 };
   }
 }
 

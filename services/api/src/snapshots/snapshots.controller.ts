@@ -3,8 +3,9 @@ import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation
 import type { Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/session.guard.js';
 import { pipeline } from 'node:stream/promises';
+import { ARCHIVE_CONTENT_TYPES } from './archive-writer.js';
 import { contentDisposition } from './browse-path.js';
-import { EntryDto, EntryPageDto, HistoryDto, ListEntriesQueryDto, PathQueryDto, SnapshotDto, UpdateSnapshotDto } from './snapshot.dto.js';
+import { ArchiveQueryDto, EntryDto, EntryPageDto, FindQueryDto, FindResultDto, HistoryDto, ListEntriesQueryDto, PathQueryDto, SnapshotDto, UpdateSnapshotDto } from './snapshot.dto.js';
 import { SeqPipe } from './seq.pipe.js';
 import { SnapshotsService } from './snapshots.service.js';
 
@@ -55,6 +56,23 @@ export class SnapshotsController {
     };
   }
 
+  @Get('find')
+  @ApiOperation({ summary: 'Find paths by name or glob across all snapshots of the client, with every version of each' })
+  @ApiOkResponse({ type: FindResultDto })
+  @ApiBadRequestResponse({ description: 'An empty or over-long query, or a bad page' })
+  @ApiNotFoundResponse()
+  async find(@Param('id', ParseUUIDPipe) id: string, @Query() query: FindQueryDto): Promise<FindResultDto> {
+    const view = await this.snapshots.find(id, query.q, { limit: query.limit ?? 50, offset: query.offset ?? 0 });
+    return {
+      total: view.total,
+      hits: view.hits.map(({ path, name, versions }) => ({
+        path,
+        name,
+        versions: versions.map(({ firstSeq, lastSeq, type, size, mtime, sha256, downloadSeq }) => ({ firstSeq, lastSeq, type, size, mtime, sha256, downloadSeq })),
+      })),
+    };
+  }
+
   @Get('snapshots/:seq/download')
   @ApiOperation({ summary: 'Download one file as it was in a snapshot (streamed)' })
   @ApiProduces('application/octet-stream')
@@ -74,6 +92,28 @@ export class SnapshotsController {
       await pipeline(file.stream, response);
     } catch {
       // The client went away or the read failed mid-stream: headers are out, so all we can do is cut the connection.
+      response.destroy();
+    }
+  }
+
+  @Get('snapshots/:seq/archive')
+  @ApiOperation({ summary: 'Download a folder, a selection or a whole snapshot as zip, tar or tar.gz (streamed, no size limit)' })
+  @ApiProduces('application/zip', 'application/x-tar', 'application/gzip')
+  @ApiOkResponse({ schema: { type: 'string', format: 'binary' } })
+  @ApiBadRequestResponse({ description: 'A hostile or malformed path, or an unknown format' })
+  @ApiNotFoundResponse()
+  async archive(@Param('id', ParseUUIDPipe) id: string, @Param('seq', SeqPipe) seq: number, @Query() query: ArchiveQueryDto, @Res() response: Response): Promise<void> {
+    const archive = await this.snapshots.archive(id, seq, query.path ?? [], query.format);
+    response.status(200);
+    response.setHeader('Content-Type', ARCHIVE_CONTENT_TYPES[query.format]);
+    response.setHeader('Content-Disposition', contentDisposition(archive.fileName));
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Cache-Control', 'private, no-store');
+    try {
+      await pipeline(archive.stream, response);
+    } catch {
+      // The client went away, or a stored file failed its check mid-stream: cutting the connection
+      // is the only way left to tell the client the archive is not whole.
       response.destroy();
     }
   }

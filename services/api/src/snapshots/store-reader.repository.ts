@@ -1,14 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { constants, createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import { HardlinkStore, StoreError } from '@backtrac/store';
+import { createHash } from 'node:crypto';
+import { type Readable, Transform } from 'node:stream';
+import { HardlinkStore, type ManifestEntry, StoreError } from '@backtrac/store';
 import { API_CONFIG, type ApiConfig } from '../common/api-config.js';
 
 export interface StoredFile {
   stream: Readable;
   size: number;
 }
+
+const CONTENT_CHUNK = 256 * 1024;
 
 const errnoCode = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
 
@@ -44,6 +47,50 @@ export class StoreReaderRepository {
     }
   }
 
+  /** Every entry of a finished snapshot, in manifest order (a folder before what it holds). */
+  async *manifest(clientId: string, seq: number): AsyncGenerator<ManifestEntry> {
+    const store = await this.open();
+    yield* store.readManifest(clientId, seq);
+  }
+
+  /**
+   * The pool file holding a content, streamed and checked on the way out: a stream whose bytes do
+   * not hash to `sha256` or whose length is not `size` fails at its end instead of passing as good.
+   * The pool is named by hash alone, so no client name ever becomes a path here.
+   */
+  async openContent(sha256: string, size: number, signal: AbortSignal): Promise<Readable> {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new StoreContentError(`not a content hash: ${JSON.stringify(sha256)}`);
+    const store = await this.open();
+    const poolPath = await store.pool.find(sha256);
+    if (!poolPath) throw new StoreContentError(`content ${sha256} is not in the pool`);
+    const fh = await open(poolPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const info = await fh.stat().catch(async (error: unknown) => {
+      await fh.close();
+      throw error;
+    });
+    if (!info.isFile() || info.size !== size) {
+      await fh.close();
+      throw new StoreContentError(`pool file ${sha256} holds ${info.size} bytes, the manifest says ${size}`);
+    }
+    const hash = createHash('sha256');
+    let read = 0;
+    const check = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        read += chunk.length;
+        done(null, chunk);
+      },
+      flush(done) {
+        const actual = hash.digest('hex');
+        done(actual === sha256 && read === size ? null : new StoreContentError(`pool file ${sha256} reads as ${actual} (${read} bytes): the pool copy is damaged`));
+      },
+    });
+    const file = createReadStream('', { fd: fh, highWaterMark: CONTENT_CHUNK, signal });
+    file.once('error', (error) => check.destroy(error));
+    check.once('close', () => file.destroy());
+    return file.pipe(check);
+  }
+
   private async openInside(store: HardlinkStore, clientId: string, seq: number, segments: readonly string[]): Promise<StoredFile | null> {
     let fh;
     try {
@@ -72,6 +119,11 @@ export class StoreReaderRepository {
     });
     return this.store;
   }
+}
+
+/** A content the manifest names cannot be read back as recorded. */
+export class StoreContentError extends Error {
+  override name = 'StoreContentError';
 }
 
 export class StoreUnavailableError extends Error {
