@@ -11,7 +11,7 @@ import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { MatSortModule, Sort } from '@angular/material/sort';
 import { MatTableModule } from '@angular/material/table';
 import { MatTooltipModule } from '@angular/material/tooltip';
-import { Router } from '@angular/router';
+import { Router, RouterLink } from '@angular/router';
 import { EntryDto as Entry } from '../api/models/entry-dto';
 import { BytesPipe } from '../shell/bytes.pipe';
 import { BrowseState, EntrySort, downloadUrl } from './browse.state';
@@ -27,7 +27,7 @@ const PAGE_SIZES = [25, 50, 100, 200];
   selector: 'bt-browse',
   imports: [
     DatePipe, MatButtonModule, MatFormFieldModule, MatIconModule, MatPaginatorModule, MatProgressBarModule, MatSelectModule, MatSlideToggleModule,
-    MatSortModule, MatTableModule, MatTooltipModule, BytesPipe,
+    MatSortModule, MatTableModule, MatTooltipModule, RouterLink, BytesPipe,
   ],
   templateUrl: './browse.component.html',
   styleUrl: './browse.component.scss',
@@ -100,6 +100,11 @@ export class BrowseComponent {
 
   protected download(entry: Entry): string {
     return downloadUrl(this.client()!, this.seqNumber()!, this.entryPath(entry));
+  }
+
+  /** The Restore screen, prefilled with this snapshot and the path (none: the whole snapshot). */
+  protected restoreParams(path: string): Record<string, string | number | null> {
+    return { client: this.client() ?? null, seq: this.seqNumber(), path: path || null };
   }
 
   protected onPage(event: PageEvent): void {

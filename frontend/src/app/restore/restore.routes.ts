@@ -1,14 +1,10 @@
 import { Routes } from '@angular/router';
-import { NotAvailableComponent } from '../shell/not-available.component';
+import { RestoreDetailComponent } from './restore-detail.component';
+import { RestoreFormComponent } from './restore-form.component';
+import { RestoreFormState } from './restore-form.state';
+import { RestoreHistoryState } from './restore-history.state';
 
 export const RESTORE_ROUTES: Routes = [
-  {
-    path: '',
-    component: NotAvailableComponent,
-    title: 'Restore · BackTrac',
-    data: {
-      heading: 'Restore',
-      explanation: 'Restoring files to a client or downloading them needs the restore API, which does not exist yet.',
-    },
-  },
+  { path: '', component: RestoreFormComponent, providers: [RestoreFormState, RestoreHistoryState], title: 'Restore · BackTrac' },
+  { path: ':id', component: RestoreDetailComponent, title: 'Restore · BackTrac' },
 ];

@@ -29,6 +29,23 @@ export interface RunStateEvent {
   error: string | null;
 }
 
-export type LiveEvent = RunProgressEvent | RunLogEvent | RunStateEvent;
+/** A restore's progress: files and bytes done against the totals of what is restored. */
+export interface RestoreProgressEvent extends Omit<RunProgressEvent, 'type' | 'runId'> {
+  type: 'restore.progress';
+  restoreId: string;
+}
 
-export const LIVE_EVENT_TYPES: readonly LiveEvent['type'][] = ['run.progress', 'run.log', 'run.state'];
+export interface RestoreLogEvent extends Omit<RunLogEvent, 'type' | 'runId'> {
+  type: 'restore.log';
+  restoreId: string;
+}
+
+export interface RestoreStateEvent extends Omit<RunStateEvent, 'type' | 'runId'> {
+  type: 'restore.state';
+  restoreId: string;
+}
+
+export type RestoreEvent = RestoreProgressEvent | RestoreLogEvent | RestoreStateEvent;
+export type LiveEvent = RunProgressEvent | RunLogEvent | RunStateEvent | RestoreEvent;
+
+export const LIVE_EVENT_TYPES: readonly LiveEvent['type'][] = ['run.progress', 'run.log', 'run.state', 'restore.progress', 'restore.log', 'restore.state'];

@@ -8,9 +8,13 @@ import { LIVE_EVENT_TYPES, LiveEvent } from './live-event';
  */
 @Injectable({ providedIn: 'root' })
 export class LiveEvents {
-  stream(runId?: string): Observable<LiveEvent> {
+  /** Every event, or only one run's (`{ runId }`) or one restore's (`{ restoreId }`). */
+  stream(only: { runId?: string; restoreId?: string } = {}): Observable<LiveEvent> {
     return new Observable<LiveEvent>((subscriber) => {
-      const url = runId ? `/api/events?runId=${encodeURIComponent(runId)}` : '/api/events';
+      const query = new URLSearchParams();
+      if (only.runId) query.set('runId', only.runId);
+      if (only.restoreId) query.set('restoreId', only.restoreId);
+      const url = query.size ? `/api/events?${query}` : '/api/events';
       const source = new EventSource(url);
       const onEvent = (message: MessageEvent<string>) => {
         try {

@@ -54,10 +54,10 @@ export class RunDetailState {
     this._lines.set([]);
     this._progress.set(null);
     // Subscribe first so nothing published while the catalog is read is missed.
-    this.subscription = this.live.stream(id).subscribe((event) => {
+    this.subscription = this.live.stream({ runId: id }).subscribe((event) => {
       if (event.type === 'run.progress') this._progress.set(event);
       else if (event.type === 'run.log') this._lines.update((lines) => [...lines, { id: null, at: event.at, level: event.level, message: event.message, path: event.path }]);
-      else void this.reload(id);
+      else if (event.type === 'run.state') void this.reload(id);
     });
     try {
       this._run.set(await this.api.invoke(runsGet, { id }));
