@@ -6,8 +6,8 @@ import {
   AuditLogRepository, ClientRepository, RetentionPolicyRepository, ScheduleRepository, SessionRepository, ShareRepository,
   UserRepository,
 } from './repositories/catalog.repositories.js';
-import { BackupRunRepository, FileVersionRepository, SnapshotRepository } from './repositories/run.repositories.js';
-import { RunRecorderRepository } from './repositories/run-recorder.repository.js';
+import { BackupRunRepository } from './repositories/backup-run.repository.js';
+import { FileVersionRepository, SnapshotRepository } from './repositories/run.repositories.js';
 import { SnapshotCatalogRepository } from './repositories/snapshot-catalog.repository.js';
 import { SnapshotExpiryRepository } from './repositories/snapshot-expiry.repository.js';
 import { AlertSettingsRepository } from './repositories/alert-settings.repository.js';
@@ -29,7 +29,7 @@ export class CatalogUnavailableError extends Error {
 
 const repositories = [
   UserRepository, SessionRepository, ClientRepository, ShareRepository, ScheduleRepository, RetentionPolicyRepository,
-  AuditLogRepository, RunRecorderRepository, SnapshotCatalogRepository, BackupRunRepository, SnapshotRepository, FileVersionRepository,
+  AuditLogRepository, SnapshotCatalogRepository, BackupRunRepository, SnapshotRepository, FileVersionRepository,
   SnapshotExpiryRepository, AlertSettingsRepository, AgentAdminRepository, RetentionCatalogRepository,
 ];
 

@@ -5,7 +5,7 @@ export { SecretBox } from './crypto/secret-box.js';
 export { EntityRepository } from './repositories/entity.repository.js';
 export * from './repositories/catalog.repositories.js';
 export * from './repositories/run.repositories.js';
-export * from './repositories/run-recorder.repository.js';
+export * from './repositories/backup-run.repository.js';
 export * from './repositories/snapshot-catalog.repository.js';
 export * from './repositories/snapshot-expiry.repository.js';
 export * from './repositories/alert-settings.repository.js';

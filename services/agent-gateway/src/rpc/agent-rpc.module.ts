@@ -5,7 +5,6 @@ import { AgentRepository } from './agent.repository.js';
 import { AgentRpcController } from './agent-rpc.controller.js';
 import { AGENT_RPC_OPTIONS, resolveAgentRpcOptions, type AgentRpcOptions } from './agent-rpc.options.js';
 import { AgentStateService } from './agent-state.service.js';
-import { BackupRunRepository } from './backup-run.repository.js';
 import { ChangeJournalRepository } from './change-journal.repository.js';
 import { ChangeJournalService } from './change-journal.service.js';
 import { EnrolmentService } from './enrolment.service.js';
@@ -29,7 +28,6 @@ export class AgentRpcModule {
         { provide: AGENT_RPC_OPTIONS, useValue: resolveAgentRpcOptions(options) },
         AgentRepository,
         ChangeJournalRepository,
-        BackupRunRepository,
         HeartbeatBufferRepository,
         AgentAuthService,
         EnrolmentService,
