@@ -12,6 +12,7 @@ import { SnapshotCatalogRepository } from './repositories/snapshot-catalog.repos
 import { SnapshotExpiryRepository } from './repositories/snapshot-expiry.repository.js';
 import { AlertSettingsRepository } from './repositories/alert-settings.repository.js';
 import { AgentAdminRepository } from './repositories/agent-admin.repository.js';
+import { AgentRepository } from './repositories/agent.repository.js';
 import { RetentionCatalogRepository } from './repositories/retention-catalog.repository.js';
 
 export interface CatalogModuleOptions {
@@ -30,7 +31,7 @@ export class CatalogUnavailableError extends Error {
 const repositories = [
   UserRepository, SessionRepository, ClientRepository, ShareRepository, ScheduleRepository, RetentionPolicyRepository,
   AuditLogRepository, SnapshotCatalogRepository, BackupRunRepository, SnapshotRepository, FileVersionRepository,
-  SnapshotExpiryRepository, AlertSettingsRepository, AgentAdminRepository, RetentionCatalogRepository,
+  SnapshotExpiryRepository, AlertSettingsRepository, AgentAdminRepository, AgentRepository, RetentionCatalogRepository,
 ];
 
 @Injectable()

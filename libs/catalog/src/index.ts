@@ -10,5 +10,6 @@ export * from './repositories/snapshot-catalog.repository.js';
 export * from './repositories/snapshot-expiry.repository.js';
 export * from './repositories/alert-settings.repository.js';
 export * from './repositories/agent-admin.repository.js';
+export * from './repositories/agent.repository.js';
 export * from './repositories/retention-catalog.repository.js';
 export { CatalogModule, CatalogUnavailableError, openCatalog, type CatalogModuleOptions } from './catalog.module.js';
