@@ -6,12 +6,13 @@ import {
   AuditLogRepository, ClientRepository, RetentionPolicyRepository, ScheduleRepository, SessionRepository, ShareRepository,
   UserRepository,
 } from './repositories/catalog.repositories.js';
-import { BackupRunRepository, FileVersionRepository, SnapshotRepository } from './repositories/run.repositories.js';
-import { RunRecorderRepository } from './repositories/run-recorder.repository.js';
+import { BackupRunRepository } from './repositories/backup-run.repository.js';
+import { FileVersionRepository, SnapshotRepository } from './repositories/run.repositories.js';
 import { SnapshotCatalogRepository } from './repositories/snapshot-catalog.repository.js';
 import { SnapshotExpiryRepository } from './repositories/snapshot-expiry.repository.js';
 import { AlertSettingsRepository } from './repositories/alert-settings.repository.js';
 import { AgentAdminRepository } from './repositories/agent-admin.repository.js';
+import { AgentRepository } from './repositories/agent.repository.js';
 import { RetentionCatalogRepository } from './repositories/retention-catalog.repository.js';
 import { RestoreRepository } from './repositories/restore.repository.js';
 
@@ -30,8 +31,8 @@ export class CatalogUnavailableError extends Error {
 
 const repositories = [
   UserRepository, SessionRepository, ClientRepository, ShareRepository, ScheduleRepository, RetentionPolicyRepository,
-  AuditLogRepository, RunRecorderRepository, SnapshotCatalogRepository, BackupRunRepository, SnapshotRepository, FileVersionRepository,
-  SnapshotExpiryRepository, AlertSettingsRepository, AgentAdminRepository, RetentionCatalogRepository, RestoreRepository,
+  AuditLogRepository, SnapshotCatalogRepository, BackupRunRepository, SnapshotRepository, FileVersionRepository,
+  SnapshotExpiryRepository, AlertSettingsRepository, AgentAdminRepository, AgentRepository, RetentionCatalogRepository, RestoreRepository,
 ];
 
 @Injectable()

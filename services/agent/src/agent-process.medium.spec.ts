@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Agent, CatalogModule, ChangeJournalEntry, Client, EnrolmentToken, Share } from '@backtrac/catalog';
+import { QueueModule } from '@backtrac/queue';
 import { AgentCallbackClient, deriveCallbackToken, journalSince, XmlRpcServer } from '@backtrac/xmlrpc';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,7 +86,8 @@ beforeAll(async () => {
   @Module({
     imports: [
       CatalogModule.forRoot({ databaseUrl: db.url, secretKey, applicationName: 'agent-process-test' }),
-      AgentRpcModule.forRoot({ secretKey, redisUrl: redis.url, redisPrefix: redis.prefix, allowUnsolicitedEnrolment: false, heartbeatSeconds: 1, commandTimeoutSeconds: 10 }),
+      QueueModule.forRoot({ redisUrl: redis.url, prefix: redis.prefix }),
+      AgentRpcModule.forRoot({ secretKey, allowUnsolicitedEnrolment: false, heartbeatSeconds: 1, commandTimeoutSeconds: 10 }),
     ],
   })
   class GatewayModule {}

@@ -9,6 +9,8 @@ export class Client {
   @Column({ type: 'text', default: '' }) description!: string;
   @Column({ type: 'text', default: 'default' }) site!: string;
   @Column({ type: 'boolean', default: true }) enabled!: boolean;
+  /** Alert when no good backup for this many days; null: the global limit of the alert settings. */
+  @Column({ name: 'not_backed_up_days', type: 'int', nullable: true }) notBackedUpDays!: number | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

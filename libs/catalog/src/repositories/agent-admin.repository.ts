@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type Repository } from 'typeorm';
+import { DataSource, IsNull, Not, type Repository } from 'typeorm';
 import { Agent, type AgentStatus } from '../entities/agent.entity.js';
 import { ChangeJournalEntry } from '../entities/change-journal-entry.entity.js';
 import { EnrolmentToken } from '../entities/enrolment-token.entity.js';
@@ -55,6 +55,12 @@ export class AgentAdminRepository {
 
   list(): Promise<Agent[]> {
     return this.agents.find({ order: { enrolledAt: 'ASC' } });
+  }
+
+  /** Last heartbeat of each approved agent bound to a client. */
+  async approvedHeartbeats(): Promise<{ clientId: string; lastHeartbeatAt: Date | null }[]> {
+    const agents = await this.agents.find({ select: { clientId: true, lastHeartbeatAt: true }, where: { status: 'approved', clientId: Not(IsNull()) } });
+    return agents.map((a) => ({ clientId: a.clientId!, lastHeartbeatAt: a.lastHeartbeatAt }));
   }
 
   findById(id: string): Promise<Agent | null> {

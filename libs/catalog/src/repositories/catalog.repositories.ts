@@ -52,6 +52,9 @@ export class ClientRepository extends EntityRepository<Client> {
   constructor(@Inject(DataSource) dataSource: DataSource) {
     super(dataSource, Client);
   }
+  listEnabled(): Promise<Client[]> {
+    return this.repo.find({ where: { enabled: true }, order: { name: 'ASC' } });
+  }
 }
 
 export interface ShareInput {

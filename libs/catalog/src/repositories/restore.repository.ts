@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
 import { ACTIVE_RESTORE_STATES, Restore, type RestorePolicy, type RestoreState } from '../entities/restore.entity.js';
 import { RestoreLogLine } from '../entities/restore-log-line.entity.js';
-import type { NewLogLine } from './run-recorder.repository.js';
+import type { NewLogLine } from './backup-run.repository.js';
 
 export interface NewRestore {
   clientId: string;

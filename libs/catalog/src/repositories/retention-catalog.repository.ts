@@ -1,21 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { RetentionPolicy } from '../entities/retention-policy.entity.js';
 
 /** The policy that applies to a client, with the time zone of the schedule that names it. */
 export interface ClientRetentionPolicy {
   clientId: string;
   /** Null: no policy applies, nothing is ever deleted. */
-  policy: {
-    id: string;
-    name: string;
-    keepLast: number;
-    keepDaily: number;
-    keepWeekly: number;
-    keepMonthly: number;
-    keepYearly: number;
-    keepWithinDays: number;
-    timeZone: string;
-  } | null;
+  policy: (Pick<RetentionPolicy, 'id' | 'name' | 'keepLast' | 'keepDaily' | 'keepWeekly' | 'keepMonthly' | 'keepYearly' | 'keepWithinDays'> & { timeZone: string }) | null;
 }
 
 /** A snapshot as retention weighs it; `good` is false for a partial one. */

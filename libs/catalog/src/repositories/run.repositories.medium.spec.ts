@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
 import { ClientRepository } from './catalog.repositories.js';
-import { BackupRunRepository, FileVersionRepository } from './run.repositories.js';
+import { BackupRunRepository } from './backup-run.repository.js';
+import { FileVersionRepository } from './run.repositories.js';
 
 describe('run, snapshot and file-version reads (real Postgres)', () => {
   let db: TestDatabase;

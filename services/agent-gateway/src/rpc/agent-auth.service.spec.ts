@@ -1,8 +1,8 @@
+import type { AgentRepository } from '@backtrac/catalog';
 import type { Agent, AuditLogRepository } from '@backtrac/catalog';
 import { basicAuthHeader } from '@backtrac/xmlrpc';
 import { describe, expect, it, vi } from 'vitest';
 import { AgentAuthService } from './agent-auth.service.js';
-import type { AgentRepository } from './agent.repository.js';
 import { resolveAgentRpcOptions } from './agent-rpc.options.js';
 import { parseCursor } from './change-journal.service.js';
 

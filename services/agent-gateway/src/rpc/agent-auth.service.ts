@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditLogRepository, type Agent } from '@backtrac/catalog';
+import { AuditLogRepository, type Agent, AgentRepository } from '@backtrac/catalog';
 import { parseBasicAuth } from '@backtrac/xmlrpc';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as argon2 from 'argon2';
-import { AgentRepository } from './agent.repository.js';
 import { AGENT_RPC_OPTIONS, type ResolvedAgentRpcOptions } from './agent-rpc.options.js';
 import { AgentRevokedError, AuthFailedError, AuthRequiredError, RateLimitedError } from './agent-rpc.errors.js';
 

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AuditLogRepository, ShareRepository, type Agent, type BackupRun } from '@backtrac/catalog';
+import { AuditLogRepository, BackupRunRepository, ShareRepository, type Agent, type BackupRun } from '@backtrac/catalog';
 import { BackupJobProducer, backupJobId } from '@backtrac/queue';
 import type { JobStatus, RequestBackupResult } from '@backtrac/xmlrpc';
-import { BackupRunRepository } from './backup-run.repository.js';
 import { AgentPendingError, NotFoundError } from './agent-rpc.errors.js';
 
 /** Backups an agent asks for, and the status of its client's runs. */
@@ -30,7 +29,7 @@ export class AgentJobsService {
     // One slot per second: a double request in the same second lands on the same job id.
     const slot = new Date(Math.floor(now.getTime() / 1000) * 1000);
     const jobId = backupJobId(clientId, slot);
-    const run = await this.runs.createQueued(clientId, jobId);
+    const { run } = await this.runs.recordQueued({ clientId, jobId, kind: 'incremental', trigger: 'agent' });
     await this.producer.enqueue({ clientId, runId: run.id, trigger: 'agent', slot: slot.toISOString(), full: false });
     await this.audit.record({ actor: `agent:${agent.id}`, action: 'backup.requested', target: `client:${clientId}`, details: { share: shareName, jobId } });
     return { jobId, runId: run.id, state: run.state };

@@ -1,11 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AgentAuthService } from './agent-auth.service.js';
 import { AgentJobsService } from './agent-jobs.service.js';
-import { AgentRepository } from './agent.repository.js';
 import { AgentRpcController } from './agent-rpc.controller.js';
 import { AGENT_RPC_OPTIONS, resolveAgentRpcOptions, type AgentRpcOptions } from './agent-rpc.options.js';
 import { AgentStateService } from './agent-state.service.js';
-import { BackupRunRepository } from './backup-run.repository.js';
 import { ChangeJournalRepository } from './change-journal.repository.js';
 import { ChangeJournalService } from './change-journal.service.js';
 import { EnrolmentService } from './enrolment.service.js';
@@ -27,9 +25,7 @@ export class AgentRpcModule {
       controllers: [AgentRpcController],
       providers: [
         { provide: AGENT_RPC_OPTIONS, useValue: resolveAgentRpcOptions(options) },
-        AgentRepository,
         ChangeJournalRepository,
-        BackupRunRepository,
         HeartbeatBufferRepository,
         AgentAuthService,
         EnrolmentService,
@@ -37,7 +33,7 @@ export class AgentRpcModule {
         ChangeJournalService,
         AgentJobsService,
       ],
-      exports: [AgentAuthService, AgentRepository, AGENT_RPC_OPTIONS],
+      exports: [AgentAuthService, AGENT_RPC_OPTIONS],
     };
   }
 }

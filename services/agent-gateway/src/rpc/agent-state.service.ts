@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ScheduleRepository, ShareRepository, type Agent, type Share } from '@backtrac/catalog';
+import { ScheduleRepository, ShareRepository, type Agent, type Share, AgentRepository } from '@backtrac/catalog';
 import type { AgentConfig, AgentShareConfig, HeartbeatInfo, HeartbeatResult } from '@backtrac/xmlrpc';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { AgentRepository } from './agent.repository.js';
 import { AGENT_RPC_OPTIONS, isAgentOnline, type ResolvedAgentRpcOptions } from './agent-rpc.options.js';
 import { HeartbeatBufferRepository } from './heartbeat-buffer.repository.js';
 import { ChangeJournalService } from './change-journal.service.js';

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ShareRepository, type Agent } from '@backtrac/catalog';
+import { ShareRepository, type Agent, AgentRepository } from '@backtrac/catalog';
 import { journalEpoch, type ReportChangesResult } from '@backtrac/xmlrpc';
-import { AgentRepository } from './agent.repository.js';
 import { ChangeJournalRepository } from './change-journal.repository.js';
 import { AgentPendingError, BadRequestError, NotFoundError } from './agent-rpc.errors.js';
 

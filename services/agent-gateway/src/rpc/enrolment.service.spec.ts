@@ -1,7 +1,7 @@
+import type { AgentRepository } from '@backtrac/catalog';
 import type { AuditLogRepository } from '@backtrac/catalog';
 import { describe, expect, it, vi } from 'vitest';
 import type { AgentAuthService } from './agent-auth.service.js';
-import type { AgentRepository } from './agent.repository.js';
 import { resolveAgentRpcOptions } from './agent-rpc.options.js';
 import { checkCallbackUrl, EnrolmentService } from './enrolment.service.js';
 

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditLogRepository } from '@backtrac/catalog';
+import { AuditLogRepository, AgentRepository } from '@backtrac/catalog';
 import { deriveCallbackToken, type EnrollResult } from '@backtrac/xmlrpc';
 import { createHash } from 'node:crypto';
 import { AgentAuthService } from './agent-auth.service.js';
-import { AgentRepository } from './agent.repository.js';
 import { AGENT_RPC_OPTIONS, type ResolvedAgentRpcOptions } from './agent-rpc.options.js';
 import { BadRequestError, EnrolmentClosedError, TokenInvalidError } from './agent-rpc.errors.js';
 

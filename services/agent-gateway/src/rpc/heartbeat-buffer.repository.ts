@@ -1,5 +1,5 @@
+import { AgentRepository } from '@backtrac/catalog';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { AgentRepository } from './agent.repository.js';
 
 const FLUSH_MS = 1_000;
 

@@ -1,7 +1,8 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import type { Request, Response } from 'express';
+import { LIVE_EVENT_DTOS } from './live-event.dto.js';
 import { LiveEventsRelay } from './live-events.relay.js';
 
 export const HEARTBEAT_MS = 15_000;
@@ -12,6 +13,7 @@ export class EventsQueryDto {
 }
 
 @ApiTags('events')
+@ApiExtraModels(...LIVE_EVENT_DTOS)
 @Controller('events')
 export class EventsController {
   constructor(private readonly relay: LiveEventsRelay) {}
@@ -22,7 +24,10 @@ export class EventsController {
     description: 'Each event is named after its type (run.progress, run.log, run.state, restore.progress, restore.log, restore.state) and carries the JSON event as data. A comment line is sent every 15 s to keep proxies from closing the stream.',
   })
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ schema: { type: 'string' } })
+  @ApiOkResponse({
+    description: 'A stream of events; the data of each is one of these, told apart by `type`.',
+    content: { 'text/event-stream': { schema: { oneOf: LIVE_EVENT_DTOS.map((dto) => ({ $ref: getSchemaPath(dto) })), discriminator: { propertyName: 'type' } } } },
+  })
   stream(@Query() query: EventsQueryDto, @Req() request: Request, @Res() response: Response): void {
     response.status(200);
     response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');

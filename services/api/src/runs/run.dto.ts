@@ -1,9 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
-import type { BackupRunWithClient, RunLogLine, RunState, StoreGrowthPoint } from '@backtrac/catalog';
-
-export const RUN_STATES: readonly RunState[] = ['queued', 'running', 'succeeded', 'partial', 'failed', 'cancelled'];
+import { type BackupRunWithClient, RUN_STATES, type RunLogLine, type RunState, type StoreGrowthPoint } from '@backtrac/catalog';
 
 export class ListRunsQueryDto {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() clientId?: string;

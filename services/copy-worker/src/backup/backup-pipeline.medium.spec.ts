@@ -7,7 +7,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackupRun, ClientRepository, RunRecorderRepository, ShareRepository } from '@backtrac/catalog';
+import { type BackupRun, ClientRepository, BackupRunRepository, ShareRepository } from '@backtrac/catalog';
 import { loadConfig } from '@backtrac/config';
 import { BackupJobProducer, backupJobId, type BackupJobPayload, FailureCode, QueueName, readJobFailure } from '@backtrac/queue';
 import { HardlinkStore, restoreSnapshot } from '@backtrac/store';
@@ -69,7 +69,7 @@ describe('backup pipeline: BullMQ job → SMB share → hardlink store → catal
   async function backUp(clientId: string, full = false): Promise<BackupRun> {
     const slot = new Date(Date.UTC(2030, 0, 1, 0, 0, slotCounter++));
     const jobId = backupJobId(clientId, slot);
-    const run = await apps[0]!.get(RunRecorderRepository).ensure({ jobId, clientId, kind: full ? 'full' : 'incremental', trigger: 'manual' });
+    const run = await apps[0]!.get(BackupRunRepository).ensure({ jobId, clientId, kind: full ? 'full' : 'incremental', trigger: 'manual' });
     await producer.enqueue({ clientId, runId: run.id, trigger: 'manual', slot: slot.toISOString(), full });
     return waitForRun(run.id);
   }
@@ -77,7 +77,7 @@ describe('backup pipeline: BullMQ job → SMB share → hardlink store → catal
   async function waitForRun(runId: string): Promise<BackupRun> {
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
-      const run = await apps[0]!.get(RunRecorderRepository).findById(runId);
+      const run = await apps[0]!.get(BackupRunRepository).findById(runId);
       if (run && ['succeeded', 'partial', 'failed'].includes(run.state)) return run;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -195,7 +195,7 @@ describe('backup pipeline: BullMQ job → SMB share → hardlink store → catal
   it('catalogues a snapshot the store finished but the catalog missed (crash between the two), without backing up again', async () => {
     const [last] = await db.dataSource.query('SELECT seq, run_id FROM snapshots WHERE client_id = $1 ORDER BY seq DESC LIMIT 1', [clientId]);
     const before = await presentIn(clientId, last.seq);
-    const run = (await apps[0]!.get(RunRecorderRepository).findById(last.run_id))!;
+    const run = (await apps[0]!.get(BackupRunRepository).findById(last.run_id))!;
     // What a crash right after the store's commit leaves: no snapshot row, the run still running.
     await db.dataSource.query('DELETE FROM snapshots WHERE client_id = $1 AND seq = $2', [clientId, last.seq]);
     await db.dataSource.query('DELETE FROM file_versions WHERE client_id = $1 AND first_seq = $2', [clientId, last.seq]);
@@ -205,7 +205,7 @@ describe('backup pipeline: BullMQ job → SMB share → hardlink store → catal
       jobId: run.jobId, payload: { clientId, runId: run.id, trigger: 'manual', slot: run.queuedAt.toISOString(), full: false },
       attempt: 2, maxAttempts: 4, signal: new AbortController().signal, reportProgress: () => undefined,
     });
-    const after = (await apps[0]!.get(RunRecorderRepository).findById(run.id))!;
+    const after = (await apps[0]!.get(BackupRunRepository).findById(run.id))!;
     expect(after).toMatchObject({ state: 'succeeded', seq: last.seq, bytesRead: run.bytesRead });
     expect(await presentIn(clientId, last.seq)).toEqual(before);
     expect((await store.listSnapshots(clientId)).map((s) => s.seq)).toEqual([1, 2, 3]);
@@ -258,7 +258,7 @@ describe('backup pipeline: BullMQ job → SMB share → hardlink store → catal
     expect(job.attemptsMade).toBe(1);
     // The failure travels on the job as data, for the scheduler and the alerts to read.
     expect(readJobFailure(job.failedReason)).toEqual({ code: FailureCode.Permanent, message: run.error });
-    expect((await apps[0]!.get(RunRecorderRepository).findById(run.id))!).toMatchObject({ attempts: 1, state: 'failed' });
+    expect((await apps[0]!.get(BackupRunRepository).findById(run.id))!).toMatchObject({ attempts: 1, state: 'failed' });
   });
 
   it('rebuilds the catalog from the manifests alone', async () => {

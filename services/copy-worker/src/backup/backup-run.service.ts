@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ClientRepository, type RunCounters, RunRecorderRepository, type Share, ShareRepository, SnapshotCatalogRepository, type NewLogLine } from '@backtrac/catalog';
+import { ClientRepository, type RunCounters, BackupRunRepository, type Share, ShareRepository, SnapshotCatalogRepository, type NewLogLine } from '@backtrac/catalog';
 import type { BackupJobPayload } from '@backtrac/queue';
 import type { HardlinkStore } from '@backtrac/store';
 import { BackupEngine, BackupFailedError, type BackupCounters, type BackupProgress, type BackupSource } from '../engine/index.js';
@@ -62,7 +62,7 @@ export class BackupRunService {
     @Inject(COPY_WORKER_OPTIONS) private readonly options: CopyWorkerOptions,
     private readonly clients: ClientRepository,
     private readonly shares: ShareRepository,
-    private readonly runs: RunRecorderRepository,
+    private readonly runs: BackupRunRepository,
     private readonly snapshots: SnapshotCatalogRepository,
     private readonly locks: ClientLockRepository,
     private readonly storeGuard: StoreGuardRepository,
@@ -228,7 +228,7 @@ class RunLog {
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly recorder: RunRecorderRepository,
+    private readonly recorder: BackupRunRepository,
     private readonly events: LiveEventsRepository,
     public runId: string | undefined,
   ) {}

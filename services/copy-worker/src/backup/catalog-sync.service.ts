@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type RunCounters, RunRecorderRepository, SnapshotCatalogRepository } from '@backtrac/catalog';
+import { type RunCounters, BackupRunRepository, SnapshotCatalogRepository } from '@backtrac/catalog';
 import type { HardlinkStore, ManifestEntry, SnapshotMeta } from '@backtrac/store';
 import { STORE } from './copy-worker.tokens.js';
 import { diffManifests } from './manifest-diff.js';
@@ -27,7 +27,7 @@ export class CatalogSyncService {
   constructor(
     @Inject(STORE) private readonly store: HardlinkStore,
     private readonly snapshots: SnapshotCatalogRepository,
-    private readonly runs: RunRecorderRepository,
+    private readonly runs: BackupRunRepository,
   ) {}
 
   /** Records one finished snapshot; `inTransaction` runs in the same transaction (run state). */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackupRun, ClientRepository, RunRecorderRepository, ShareRepository, SnapshotExpiryRepository } from '@backtrac/catalog';
+import { type BackupRun, ClientRepository, BackupRunRepository, ShareRepository, SnapshotExpiryRepository } from '@backtrac/catalog';
 import { loadConfig } from '@backtrac/config';
 import { BackupJobProducer, backupJobId, type BackupJobPayload, QueueName } from '@backtrac/queue';
 import { fsck, HardlinkStore, restoreSnapshot } from '@backtrac/store';
@@ -71,11 +71,11 @@ describe('prune: retention carried out on the catalog and a real store (Postgres
     await writeFile(join(shareDir, 'docs', 'changing.txt'), `generation ${generation}\n`);
     const slot = new Date(Date.UTC(2030, 0, 1, 0, 0, slotCounter++));
     const jobId = backupJobId(clientId, slot);
-    const run = await app.get(RunRecorderRepository).ensure({ jobId, clientId, kind: 'incremental', trigger: 'manual' });
+    const run = await app.get(BackupRunRepository).ensure({ jobId, clientId, kind: 'incremental', trigger: 'manual' });
     await new BackupJobProducer(queue).enqueue({ clientId, runId: run.id, trigger: 'manual', slot: slot.toISOString(), full: false });
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      const current = await app.get(RunRecorderRepository).findById(run.id);
+      const current = await app.get(BackupRunRepository).findById(run.id);
       if (current && ['succeeded', 'partial', 'failed'].includes(current.state)) return current;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

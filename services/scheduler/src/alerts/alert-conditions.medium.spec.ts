@@ -37,6 +37,9 @@ describe('alert conditions from the real catalog', () => {
       ['beta', 1],
     ]);
     expect(overdueClients(statuses, 3, now).map((e) => e.clientName)).toEqual(['alpha']);
+    // A client's own limit overrides the global one.
+    await clients.update(a.id, { notBackedUpDays: 7 });
+    expect(overdueClients(await repo.clientStatuses(), 3, now)).toEqual([]);
     const agents = await repo.agentHeartbeats();
     expect(agents.map((x) => [x.hostname, x.clientName, x.approved])).toEqual([
       ['alpha.lan', 'alpha', true],

@@ -1,40 +1,45 @@
+import { AgentAdminRepository, BackupRunRepository, ClientRepository } from '@backtrac/catalog';
 import type { DataSource } from 'typeorm';
 import type { AgentHeartbeat, ClientBackupStatus } from '@backtrac/alerts';
 import type { AlertConditionSource } from './alert-monitor.service.js';
 
-/** Catalog reads for the alert monitor (SQL: to move into libs/catalog). */
+/** The standing conditions the alert monitor checks, read through the catalog's repositories. */
 export class AlertConditionsRepository implements AlertConditionSource {
-  constructor(private readonly db: DataSource) {}
+  private readonly clients: ClientRepository;
+  private readonly runs: BackupRunRepository;
+  private readonly agents: AgentAdminRepository;
+
+  constructor(db: DataSource) {
+    this.clients = new ClientRepository(db);
+    this.runs = new BackupRunRepository(db);
+    this.agents = new AgentAdminRepository(db);
+  }
 
   async clientStatuses(): Promise<ClientBackupStatus[]> {
-    const rows = (await this.db.query(
-      `SELECT c.id, c.name, c.enabled, c.created_at,
-              (SELECT max(r.finished_at) FROM backup_runs r WHERE r.client_id = c.id AND r.state IN ('succeeded', 'partial')) AS last_good
-         FROM clients c ORDER BY c.name`,
-    )) as { id: string; name: string; enabled: boolean; created_at: Date; last_good: Date | null }[];
-    return rows.map((r) => ({
-      clientId: r.id,
-      clientName: r.name,
-      enabled: r.enabled,
-      createdAt: new Date(r.created_at),
-      lastGoodAt: r.last_good ? new Date(r.last_good) : null,
-      // Per-client limits need a column in clients (asked of the lead); until then the global one applies.
-      notBackedUpDays: null,
+    const [clients, outcomes] = await Promise.all([this.clients.list({ name: 'ASC' }), this.runs.clientOutcomes()]);
+    const lastGood = new Map(outcomes.map((o) => [o.clientId, o.lastGoodAt]));
+    return clients.map((c) => ({
+      clientId: c.id,
+      clientName: c.name,
+      enabled: c.enabled,
+      createdAt: c.createdAt,
+      lastGoodAt: lastGood.get(c.id) ?? null,
+      notBackedUpDays: c.notBackedUpDays,
     }));
   }
 
   async agentHeartbeats(): Promise<AgentHeartbeat[]> {
-    const rows = (await this.db.query(
-      `SELECT a.id, a.hostname, c.name AS client_name, a.status, a.enrolled_at, a.last_heartbeat_at
-         FROM agents a LEFT JOIN clients c ON c.id = a.client_id ORDER BY a.hostname`,
-    )) as { id: string; hostname: string; client_name: string | null; status: string; enrolled_at: Date; last_heartbeat_at: Date | null }[];
-    return rows.map((r) => ({
-      agentId: r.id,
-      hostname: r.hostname,
-      clientName: r.client_name,
-      approved: r.status === 'approved',
-      enrolledAt: new Date(r.enrolled_at),
-      lastHeartbeatAt: r.last_heartbeat_at ? new Date(r.last_heartbeat_at) : null,
-    }));
+    const [agents, clients] = await Promise.all([this.agents.list(), this.clients.list({ name: 'ASC' })]);
+    const names = new Map(clients.map((c) => [c.id, c.name]));
+    return agents
+      .map((a) => ({
+        agentId: a.id,
+        hostname: a.hostname,
+        clientName: a.clientId ? (names.get(a.clientId) ?? null) : null,
+        approved: a.status === 'approved',
+        enrolledAt: a.enrolledAt,
+        lastHeartbeatAt: a.lastHeartbeatAt,
+      }))
+      .sort((x, y) => (x.hostname < y.hostname ? -1 : x.hostname > y.hostname ? 1 : 0));
   }
 }

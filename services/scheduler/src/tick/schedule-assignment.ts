@@ -1,3 +1,4 @@
+import type { ClientRunStats } from '@backtrac/catalog';
 import { parseSlotStamp } from '../schedule/job-id.js';
 import type { ScheduleSpec } from '../schedule/slot-decision.js';
 import type { TimeWindow } from '../schedule/time-window.js';
@@ -22,14 +23,6 @@ export interface ClientRow {
   id: string;
   site: string;
   createdAt: Date;
-}
-
-export interface ClientRunStats {
-  clientId: string;
-  lastGoodAt: Date | null;
-  lastFullAt: Date | null;
-  /** Job id of the newest scheduled run (its slot is the last one handled). */
-  lastScheduledJobId: string | null;
 }
 
 export interface AgentRow {

@@ -7,6 +7,9 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
+import { RunLogEventDto } from '../../models/run-log-event-dto';
+import { RunProgressEventDto } from '../../models/run-progress-event-dto';
+import { RunStateEventDto } from '../../models/run-state-event-dto';
 
 export interface EventsStream$Params {
 
@@ -21,7 +24,7 @@ export interface EventsStream$Params {
   restoreId?: string;
 }
 
-export function eventsStream(http: HttpClient, rootUrl: string, params?: EventsStream$Params, context?: HttpContext): Observable<StrictHttpResponse<string>> {
+export function eventsStream(http: HttpClient, rootUrl: string, params?: EventsStream$Params, context?: HttpContext): Observable<StrictHttpResponse<(RunProgressEventDto | RunLogEventDto | RunStateEventDto)>> {
   const rb = new RequestBuilder(rootUrl, eventsStream.PATH, 'get');
   if (params) {
     rb.query('runId', params.runId, {});
@@ -33,7 +36,7 @@ export function eventsStream(http: HttpClient, rootUrl: string, params?: EventsS
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<string>;
+      return r as StrictHttpResponse<(RunProgressEventDto | RunLogEventDto | RunStateEventDto)>;
     })
   );
 }

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Agent, Client, EnrolmentToken, type AgentStatus } from '@backtrac/catalog';
 import { randomBytes } from 'node:crypto';
 import { DataSource, IsNull, MoreThan, type Repository } from 'typeorm';
+import { Agent, type AgentStatus } from '../entities/agent.entity.js';
+import { Client } from '../entities/client.entity.js';
+import { EnrolmentToken } from '../entities/enrolment-token.entity.js';
 
 export interface NewAgent {
   clientId: string | null;
@@ -21,10 +23,7 @@ export interface HeartbeatUpdate {
   callbackUrl?: string | null;
 }
 
-/**
- * Agents and enrolment tokens as the gateway needs them. (Candidate for libs/catalog, next to the
- * other repositories, once the lead takes it over.)
- */
+/** Agents and enrolment tokens as the agent gateway needs them: enrolment, heartbeats, journal epochs. */
 @Injectable()
 export class AgentRepository {
   private readonly agents: Repository<Agent>;
