@@ -131,4 +131,12 @@ describe('api security rules (real process)', () => {
       expect(response.headers.get('set-cookie')).toBeNull();
     });
   });
+
+  it('builds the enrol command from the configured address, never from the Host header', async () => {
+    const issued = await admin.call('POST', `/clients/${clientId}/enrolment-tokens`, {});
+    expect(issued.status).toBe(201);
+    // No PUBLIC_URL or GATEWAY_PUBLIC_URL in this stack: a placeholder the admin replaces.
+    expect(issued.json.command).toMatch(/^backtrac-agent enroll --server http:\/\/backup-server:\d+\/RPC2 --token /);
+    expect(issued.json.command).not.toContain('127.0.0.1');
+  });
 });

@@ -58,6 +58,8 @@ export const envSchema = z.object({
   CONSOLE_DIR: z.string().optional(),
   /** The session cookie is Secure (and named __Host-bt_session) unless this is false, for plain-HTTP development. */
   COOKIE_SECURE: bool(true),
+  /** Serve /api/docs and /api/openapi.json to anyone, not only to signed-in users. */
+  API_DOCS_PUBLIC: bool(false),
   /** The console's public address (https://backup.example.com); its origin may send state-changing requests too. */
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, e.g. https://backup.example.com' }).optional(),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
@@ -75,6 +77,8 @@ export const envSchema = z.object({
   AGENT_HEARTBEAT_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
   /** Comma-separated directories a file:// share may point into; none by default (see file-share-roots.ts). */
   FILE_SHARE_ROOTS: z.string().optional(),
+  /** What agents are told to enrol with (the enrol command), e.g. https://backup.example.com:9090/RPC2. */
+  GATEWAY_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s):// URL agents reach the gateway at, e.g. https://backup.example.com:9090/RPC2' }).optional(),
   XMLRPC_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
 });
 

@@ -14,7 +14,7 @@ export class AgentsController {
   @ApiCreatedResponse({ type: EnrolmentTokenDto })
   async issueToken(@Req() request: AuthenticatedRequest, @Param('id', ParseUUIDPipe) clientId: string, @Body() body: CreateEnrolmentTokenDto): Promise<EnrolmentTokenDto> {
     const issued = await this.agents.issueToken(request.user.id, clientId, body.ttlHours);
-    return EnrolmentTokenDto.from(issued, this.agents.gatewayUrl(request.headers.host));
+    return EnrolmentTokenDto.from(issued, this.agents.gatewayUrl());
   }
 
   @Get('agents')

@@ -42,10 +42,16 @@ export class AgentsService {
     return this.view(await this.get(id));
   }
 
-  /** The gateway's XML-RPC endpoint as agents probably reach it: this server's name, the gateway's port. */
-  gatewayUrl(requestHost: string | undefined): string {
-    const host = (requestHost ?? '').replace(/:\d+$/, '') || 'backup-server';
-    return `${this.config.GATEWAY_TLS_CERT_FILE ? 'https' : 'http'}://${host}:${this.config.GATEWAY_RPC_PORT}/RPC2`;
+  /**
+   * The gateway's XML-RPC endpoint for the enrol command: GATEWAY_PUBLIC_URL, else PUBLIC_URL's
+   * host with the gateway's port. Never the request's Host header, which whoever sends the request
+   * (or a DNS-rebinding page) chooses.
+   */
+  gatewayUrl(): string {
+    if (this.config.GATEWAY_PUBLIC_URL) return this.config.GATEWAY_PUBLIC_URL;
+    const scheme = this.config.GATEWAY_TLS_CERT_FILE ? 'https' : 'http';
+    const host = this.config.PUBLIC_URL ? new URL(this.config.PUBLIC_URL).hostname : 'backup-server';
+    return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${this.config.GATEWAY_RPC_PORT}/RPC2`;
   }
 
   private view(agent: Agent): { agent: Agent; online: boolean } {
