@@ -139,4 +139,24 @@ describe('api security rules (real process)', () => {
     expect(issued.json.command).toMatch(/^backtrac-agent enroll --server http:\/\/backup-server:\d+\/RPC2 --token /);
     expect(issued.json.command).not.toContain('127.0.0.1');
   });
+
+  describe('webhooks', () => {
+    it('refuse loopback, private and metadata addresses', async () => {
+      for (const url of ['http://127.0.0.1:6379/x', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.5/hook', 'http://[::1]:8080/hook']) {
+        const refused = await admin.call('PUT', '/alert-settings', { webhooks: [{ url }] });
+        expect(refused.status, url).toBe(400);
+        expect(refused.json.message).toMatch(/internal address .*WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true/);
+      }
+      expect((await admin.call('GET', '/alert-settings')).json.webhooks).toEqual([]);
+    });
+
+    it('tell only admins why a test delivery failed', async () => {
+      expect((await admin.call('PUT', '/alert-settings', { smtp: { host: null }, webhooks: [{ url: 'https://hooks.invalid/backtrac' }] })).status).toBe(200);
+      const asAdmin = await admin.call('POST', '/alert-settings/test');
+      expect(asAdmin.json.results).toEqual([expect.objectContaining({ channel: 'webhook', ok: false, error: expect.stringContaining('hooks.invalid') })]);
+      const asOperator = await operator.call('POST', '/alert-settings/test');
+      expect(asOperator.status).toBe(200);
+      expect(asOperator.json.results).toEqual([{ channel: 'webhook', target: 'https://hooks.invalid/backtrac', ok: false, error: 'delivery failed (an admin can see why)' }]);
+    });
+  });
 });

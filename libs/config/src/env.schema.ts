@@ -75,6 +75,8 @@ export const envSchema = z.object({
   GATEWAY_TLS_KEY_FILE: z.string().startsWith('/', 'must be an absolute path to a PEM private key').optional(),
   GATEWAY_TRUST_FORWARDED_FOR: bool(false),
   AGENT_HEARTBEAT_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
+  /** Webhooks may go to loopback, private, link-local and metadata addresses (off: only public ones). */
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: bool(false),
   /** Comma-separated directories a file:// share may point into; none by default (see file-share-roots.ts). */
   FILE_SHARE_ROOTS: z.string().optional(),
   /** What agents are told to enrol with (the enrol command), e.g. https://backup.example.com:9090/RPC2. */

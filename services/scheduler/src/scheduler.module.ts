@@ -33,6 +33,7 @@ export class SchedulerModule {
         ...alertingProviders({
           checkSeconds: 60,
           storeRoot: config.STORE_ROOT,
+          allowPrivateWebhooks: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
           diskGuard: { maxUsagePercent: config.DISK_GUARD_MAX_USAGE_PERCENT, minFreeInodes: 10_000, minFreeInodesPercent: 1 },
         }),
       ],

@@ -37,7 +37,7 @@ describe('alerting providers (real Postgres, Redis, HTTP receiver)', () => {
         CatalogModule.forRoot({ databaseUrl: db.url, secretKey, applicationName: 'alerting-test' }),
         QueueModule.forRoot({ redisUrl: redis.url, prefix: redis.prefix }),
       ],
-      providers: alertingProviders({ checkSeconds: 3600, storeRoot }),
+      providers: alertingProviders({ checkSeconds: 3600, storeRoot, allowPrivateWebhooks: true }),
     })
     class TestAlertingModule {}
     app = await NestFactory.createApplicationContext(TestAlertingModule, { logger: false });

@@ -26,6 +26,8 @@ export interface AlertingWiring {
   /** statfs target for the disk-guard alert; null when the store is not mounted here. */
   storeRoot: string | null;
   diskGuard?: DiskGuardThresholds;
+  /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES. */
+  allowPrivateWebhooks?: boolean;
 }
 
 export const ALERTING_WIRING = Symbol('ALERTING_WIRING');
@@ -141,7 +143,7 @@ export function alertingProviders(wiring: AlertingWiring): Provider[] {
       provide: AlertDispatchService,
       inject: [REDIS, QUEUE_OPTIONS],
       useFactory: (redis: Redis, opts: QueueModuleOptions) =>
-        new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(), new RedisAlertLedgerRepository(redis, opts.prefix)),
+        new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(10_000, wiring.allowPrivateWebhooks ?? false), new RedisAlertLedgerRepository(redis, opts.prefix)),
     },
     {
       provide: CatalogAlertSettingsSource,

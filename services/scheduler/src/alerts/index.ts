@@ -4,4 +4,5 @@ export { AlertDispatchService, InMemoryAlertLedger, type AlertSettings, type Cha
 export { alertSettingsFromRecord, type LoadedAlertSettings } from './alert-settings.source.js';
 export { SmtpMailerRepository, type SmtpSettings } from './smtp-mailer.repository.js';
 export { WebhookSenderRepository, type WebhookTarget } from './webhook-sender.repository.js';
+export { checkWebhookHost, WebhookAddressError } from './webhook-address.js';
 export { ALERT_TYPES, type AlertType } from './alert.types.js';
