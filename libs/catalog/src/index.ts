@@ -10,4 +10,5 @@ export * from './repositories/snapshot-catalog.repository.js';
 export * from './repositories/snapshot-expiry.repository.js';
 export * from './repositories/alert-settings.repository.js';
 export * from './repositories/agent-admin.repository.js';
+export * from './repositories/secret-rotation.repository.js';
 export { CatalogModule, CatalogUnavailableError, openCatalog, type CatalogModuleOptions } from './catalog.module.js';

@@ -47,6 +47,8 @@ export const envSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]+$/, 'may contain only letters, digits, _ : -').default('backtrac'),
   STORE_ROOT: z.string().startsWith('/', 'must be an absolute path').default('/var/lib/backtrac/store'),
   SECRET_KEY: secretKey,
+  /** Only for `backtrac-maintenance reseal-secrets`: the key the catalog's secrets are sealed with now. */
+  SECRET_KEY_PREVIOUS: secretKey.optional(),
   BIND_ADDRESS: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1' }).default('0.0.0.0'),
   API_PORT: port(8080),
   SCHEDULER_PORT: port(8081),
