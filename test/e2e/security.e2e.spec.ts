@@ -159,4 +159,28 @@ describe('api security rules (real process)', () => {
       expect(asOperator.json.results).toEqual([{ channel: 'webhook', target: 'https://hooks.invalid/backtrac', ok: false, error: 'delivery failed (an admin can see why)' }]);
     });
   });
+
+  describe('enrolment tokens', () => {
+    it('live at most 7 days, can ask for approval, are listed without the token, and can be revoked', async () => {
+      const tooLong = await admin.call('POST', `/clients/${clientId}/enrolment-tokens`, { ttlHours: 169 });
+      expect(tooLong.status).toBe(400);
+      expect(tooLong.json.message).toEqual(['ttlHours must not be greater than 168 (an enrolment token lives at most 7 days)']);
+      const issued = await admin.call('POST', `/clients/${clientId}/enrolment-tokens`, { ttlHours: 168, requiresApproval: true });
+      expect(issued.status).toBe(201);
+      expect(issued.json.requiresApproval).toBe(true);
+
+      const listed = await admin.call('GET', `/enrolment-tokens?clientId=${clientId}`);
+      expect(listed.status).toBe(200);
+      const row = (listed.json as Array<Record<string, unknown>>).find((t) => t.id === issued.json.id);
+      expect(row).toMatchObject({ clientId, state: 'unused', requiresApproval: true, usedAt: null });
+      expect(listed.text).not.toContain(issued.json.token);
+      expect(listed.text).not.toContain('tokenHash');
+
+      expect((await admin.call('DELETE', `/enrolment-tokens/${issued.json.id}`)).status).toBe(204);
+      expect(((await admin.call('GET', '/enrolment-tokens')).json as Array<{ id: string }>).map((t) => t.id)).not.toContain(issued.json.id);
+      const { rows } = await db.query('SELECT count(*)::int AS n FROM enrolment_tokens WHERE id = $1', [issued.json.id]);
+      expect(rows[0].n).toBe(0);
+      expect((await admin.call('DELETE', `/enrolment-tokens/${issued.json.id}`)).status).toBe(404);
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { AgentRepository } from './agent.repository.js';
 import { request } from 'node:http';
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -90,6 +91,23 @@ describe('agent.enroll', () => {
     await expect(gateway().enroll(await makeToken(client.id, -1000), 'h', 'linux', '1', '')).rejects.toMatchObject({ faultCode: AgentFault.TOKEN_INVALID });
     await expect(gateway().enroll(await makeToken(client.id), '../etc', 'linux', '1', '')).rejects.toMatchObject({ faultCode: AgentFault.BAD_REQUEST });
     await expect(gateway().enroll(await makeToken(client.id), 'h', 'linux', '1', 'file:///etc/passwd')).rejects.toMatchObject({ faultCode: AgentFault.BAD_REQUEST });
+  });
+
+  it('leaves an agent pending when its token asks for approval; a token older than 7 days never enrols', async () => {
+    const token = randomBytes(16).toString('hex');
+    await ds.getRepository(EnrolmentToken).insert({ tokenHash: createHash('sha256').update(token).digest(), clientId: client.id, expiresAt: new Date(Date.now() + 600_000), requiresApproval: true });
+    const pending = await gateway().enroll(token, 'host-approval', 'linux', '1.0.0', '');
+    expect(pending).toMatchObject({ status: 'pending', clientId: client.id });
+    expect((await ds.getRepository(Agent).findOneByOrFail({ id: pending.agentId })).status).toBe('pending');
+
+    const old = randomBytes(16).toString('hex');
+    await ds.getRepository(EnrolmentToken).insert({
+      tokenHash: createHash('sha256').update(old).digest(), clientId: client.id, createdAt: new Date(Date.now() - 8 * 24 * 3600_000), expiresAt: new Date(Date.now() + 30 * 24 * 3600_000),
+    });
+    // Checked on the repository itself: a failed enrolment here would count against this address's limit.
+    expect(await app.get(AgentRepository).claimToken(createHash('sha256').update(old).digest(), new Date())).toBeNull();
+    const [row] = await ds.query('SELECT used_at FROM enrolment_tokens WHERE token_hash = $1', [createHash('sha256').update(old).digest()]);
+    expect(row.used_at).toBeNull();
   });
 
   it('creates a client named after the host for a token without one', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Agent, Client, EnrolmentToken, type AgentStatus } from '@backtrac/catalog';
+import { Agent, Client, EnrolmentToken, MAX_ENROLMENT_TOKEN_SECONDS, type AgentStatus } from '@backtrac/catalog';
 import { randomBytes } from 'node:crypto';
 import { DataSource, IsNull, MoreThan, type Repository } from 'typeorm';
 
@@ -82,7 +82,8 @@ export class AgentRepository {
       .createQueryBuilder()
       .update(EnrolmentToken)
       .set({ usedAt: now })
-      .where({ tokenHash, usedAt: IsNull(), expiresAt: MoreThan(now) })
+      // Tokens issued before lifetimes were capped may say they expire later: 7 days is the limit.
+      .where({ tokenHash, usedAt: IsNull(), expiresAt: MoreThan(now), createdAt: MoreThan(new Date(now.getTime() - MAX_ENROLMENT_TOKEN_SECONDS * 1000)) })
       .returning(['id', 'clientId'])
       .execute();
     const row = (result.raw as Array<{ id: string; client_id: string | null }>)[0];

@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { AgentAdminRepository, type Agent, AuditLogRepository, ClientRepository, type IssuedEnrolmentToken, isAgentOnline } from '@backtrac/catalog';
+import { AgentAdminRepository, type Agent, AuditLogRepository, ClientRepository, type EnrolmentToken, type IssuedEnrolmentToken, isAgentOnline } from '@backtrac/catalog';
 import { API_CONFIG, type ApiConfig } from '../common/api-config.js';
 
 const DEFAULT_TOKEN_HOURS = 24;
@@ -14,12 +14,23 @@ export class AgentsService {
     private readonly audit: AuditLogRepository,
   ) {}
 
-  async issueToken(userId: string, clientId: string, ttlHours = DEFAULT_TOKEN_HOURS): Promise<IssuedEnrolmentToken> {
+  async issueToken(userId: string, clientId: string, ttlHours = DEFAULT_TOKEN_HOURS, requiresApproval = false): Promise<IssuedEnrolmentToken> {
     if (!(await this.clients.findById(clientId))) throw new NotFoundException(`Client ${clientId} does not exist`);
-    const issued = await this.agents.issueEnrolmentToken(clientId, ttlHours * 3600, userId);
+    const issued = await this.agents.issueEnrolmentToken(clientId, ttlHours * 3600, userId, new Date(), requiresApproval);
     const actor = `user:${userId}`;
     await this.audit.record({ actor, action: 'agent.token-issued', target: `client:${clientId}`, details: { tokenId: issued.id, expiresAt: issued.expiresAt.toISOString() } });
     return issued;
+  }
+
+  listTokens(clientId?: string): Promise<EnrolmentToken[]> {
+    return this.agents.listEnrolmentTokens(clientId);
+  }
+
+  async revokeToken(actor: string, id: string): Promise<void> {
+    const outcome = await this.agents.revokeEnrolmentToken(id);
+    if (outcome === 'missing') throw new NotFoundException(`Enrolment token ${id} does not exist`);
+    if (outcome === 'used') throw new ConflictException(`Enrolment token ${id} was already used; revoke the agent it enrolled instead`);
+    await this.audit.record({ actor, action: 'agent.token-revoked', target: `token:${id}` });
   }
 
   async list(now = new Date()): Promise<{ agent: Agent; online: boolean }[]> {
