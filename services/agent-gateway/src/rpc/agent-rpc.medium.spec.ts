@@ -199,18 +199,23 @@ describe('authenticated methods', () => {
     expect(JSON.stringify(failures)).not.toContain(agent.secret);
   });
 
-  it('rate limits repeated bad secrets per address and logs the lockout', async () => {
+  it('rate limits repeated bad secrets, locking only the failing pair, and logs the lockout', async () => {
     const agent = await enrolNew();
     const attacker = '127.0.0.2';
-    const bad = gateway({ agentId: '00000000-0000-0000-0000-000000000000', secret: 'guess' }, attacker);
-    for (let i = 0; i < 3; i++) await expect(bad.heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.AUTH_FAILED });
-    await expect(bad.heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.RATE_LIMITED, code: 'RATE_LIMITED' });
-    // Even the right secret is refused from the locked address, while other addresses still work.
-    await expect(gateway(agent, attacker).heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.RATE_LIMITED });
+    const unknown = gateway({ agentId: '00000000-0000-0000-0000-000000000000', secret: 'guess' }, attacker);
+    for (let i = 0; i < 3; i++) await expect(unknown.heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.AUTH_FAILED });
+    await expect(unknown.heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.RATE_LIMITED, code: 'RATE_LIMITED' });
+    // Guessing the real agent's secret locks that agent for the attacker's address only.
+    const guessing = gateway({ agentId: agent.agentId, secret: 'guess' }, '127.0.0.3');
+    for (let i = 0; i < 3; i++) await expect(guessing.heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.AUTH_FAILED });
+    await expect(guessing.heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.RATE_LIMITED });
+    // The right secret still works, from its own address and even from the attacker's.
     await expect(gateway(agent).heartbeat()).resolves.toMatchObject({ status: 'approved' });
+    await expect(gateway(agent, attacker).heartbeat()).resolves.toMatchObject({ status: 'approved' });
     const audit = ds.getRepository(AuditLogEntry);
     expect(await audit.countBy({ action: 'agent.auth_failed', address: attacker })).toBe(3);
     expect(await audit.countBy({ action: 'agent.auth_rate_limited', address: attacker })).toBe(1);
+    expect(await audit.countBy({ action: 'agent.auth_rate_limited', address: '127.0.0.3' })).toBe(1);
   });
 
   it('reportChanges keeps a continuous journal, detects gaps and retries, and sees only own shares', async () => {
