@@ -35,7 +35,8 @@ describe('retention dry run and alert settings api (real api process, Postgres, 
     hookSink = await startWebhookSink();
     ({ url: httpUrl, hooks } = hookSink);
 
-    stack = await startStack({ services: ['api'], env: { LOG_LEVEL: 'warn' } });
+    // The webhook receiver listens on loopback, which webhooks may reach only when an admin allows it.
+    stack = await startStack({ services: ['api'], env: { LOG_LEVEL: 'warn', WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' } });
     db = new pg.Client({ connectionString: stack.env.DATABASE_URL });
     await db.connect();
     const login = await fetch(`${stack.apiUrl}/api/auth/login`, {

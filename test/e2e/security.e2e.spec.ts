@@ -131,4 +131,56 @@ describe('api security rules (real process)', () => {
       expect(response.headers.get('set-cookie')).toBeNull();
     });
   });
+
+  it('builds the enrol command from the configured address, never from the Host header', async () => {
+    const issued = await admin.call('POST', `/clients/${clientId}/enrolment-tokens`, {});
+    expect(issued.status).toBe(201);
+    // No PUBLIC_URL or GATEWAY_PUBLIC_URL in this stack: a placeholder the admin replaces.
+    expect(issued.json.command).toMatch(/^backtrac-agent enroll --server http:\/\/backup-server:\d+\/RPC2 --token /);
+    expect(issued.json.command).not.toContain('127.0.0.1');
+  });
+
+  describe('webhooks', () => {
+    it('refuse loopback, private and metadata addresses', async () => {
+      for (const url of ['http://127.0.0.1:6379/x', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.5/hook', 'http://[::1]:8080/hook']) {
+        const refused = await admin.call('PUT', '/alert-settings', { webhooks: [{ url }] });
+        expect(refused.status, url).toBe(400);
+        expect(refused.json.message).toMatch(/internal address .*WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true/);
+      }
+      expect((await admin.call('GET', '/alert-settings')).json.webhooks).toEqual([]);
+    });
+
+    it('tell only admins why a test delivery failed', async () => {
+      expect((await admin.call('PUT', '/alert-settings', { smtp: { host: null }, webhooks: [{ url: 'https://hooks.invalid/backtrac' }] })).status).toBe(200);
+      const asAdmin = await admin.call('POST', '/alert-settings/test');
+      expect(asAdmin.json.results).toEqual([expect.objectContaining({ channel: 'webhook', ok: false, error: expect.stringContaining('hooks.invalid') })]);
+      const asOperator = await operator.call('POST', '/alert-settings/test');
+      expect(asOperator.status).toBe(200);
+      expect(asOperator.json.results).toEqual([{ channel: 'webhook', target: 'https://hooks.invalid/backtrac', ok: false, error: 'delivery failed (an admin can see why)' }]);
+    });
+  });
+
+  describe('enrolment tokens', () => {
+    it('live at most 7 days, can ask for approval, are listed without the token, and can be revoked', async () => {
+      const tooLong = await admin.call('POST', `/clients/${clientId}/enrolment-tokens`, { ttlHours: 169 });
+      expect(tooLong.status).toBe(400);
+      expect(tooLong.json.message).toEqual(['ttlHours must not be greater than 168 (an enrolment token lives at most 7 days)']);
+      const issued = await admin.call('POST', `/clients/${clientId}/enrolment-tokens`, { ttlHours: 168, requiresApproval: true });
+      expect(issued.status).toBe(201);
+      expect(issued.json.requiresApproval).toBe(true);
+
+      const listed = await admin.call('GET', `/enrolment-tokens?clientId=${clientId}`);
+      expect(listed.status).toBe(200);
+      const row = (listed.json as Array<Record<string, unknown>>).find((t) => t.id === issued.json.id);
+      expect(row).toMatchObject({ clientId, state: 'unused', requiresApproval: true, usedAt: null });
+      expect(listed.text).not.toContain(issued.json.token);
+      expect(listed.text).not.toContain('tokenHash');
+
+      expect((await admin.call('DELETE', `/enrolment-tokens/${issued.json.id}`)).status).toBe(204);
+      expect(((await admin.call('GET', '/enrolment-tokens')).json as Array<{ id: string }>).map((t) => t.id)).not.toContain(issued.json.id);
+      const { rows } = await db.query('SELECT count(*)::int AS n FROM enrolment_tokens WHERE id = $1', [issued.json.id]);
+      expect(rows[0].n).toBe(0);
+      expect((await admin.call('DELETE', `/enrolment-tokens/${issued.json.id}`)).status).toBe(404);
+    });
+  });
 });

@@ -86,7 +86,7 @@ describe('alert delivery (real SMTP sink and HTTP receiver on loopback)', () => 
   it('posts the JSON payload with a verifiable HMAC signature', async () => {
     const message = composeAlert(event, { serverName: 'hq', timeZone: 'UTC' });
     const now = new Date();
-    const r = await new WebhookSenderRepository().post({ url: `${httpUrl}/signed`, secret: 'hook-secret' }, message.payload, now);
+    const r = await new WebhookSenderRepository(10_000, true).post({ url: `${httpUrl}/signed`, secret: 'hook-secret' }, message.payload, now);
     expect(r.status).toBe(204);
     const got = hooks.find((h) => h.path === '/signed')!;
     expect(got.headers['content-type']).toBe('application/json');
@@ -100,12 +100,21 @@ describe('alert delivery (real SMTP sink and HTTP receiver on loopback)', () => 
     expect(verifyWebhook('wrong-secret', sig, ts, got.body, Math.floor(Date.now() / 1000))).toBe(false);
   });
 
+  it('refuses an internal address unless internal addresses are allowed, and sends nothing there', async () => {
+    const message = composeAlert(event, { serverName: 'hq', timeZone: 'UTC' });
+    const port = new URL(httpUrl).port;
+    for (const url of [`${httpUrl}/refused`, `http://localhost:${port}/refused`]) {
+      await expect(new WebhookSenderRepository().post({ url, secret: null }, message.payload)).rejects.toThrow(/internal address .*WEBHOOK_ALLOW_PRIVATE_ADDRESSES/);
+    }
+    expect(hooks.filter((h) => h.path === '/refused')).toEqual([]);
+  });
+
   it('without a secret there is no signature; a 500 answer is an error', async () => {
     const message = composeAlert(event, { serverName: 'hq', timeZone: 'UTC' });
-    await new WebhookSenderRepository().post({ url: `${httpUrl}/plain`, secret: null }, message.payload);
+    await new WebhookSenderRepository(10_000, true).post({ url: `${httpUrl}/plain`, secret: null }, message.payload);
     const got = hooks.find((h) => h.path === '/plain')!;
     expect(got.headers['x-backtrac-signature']).toBeUndefined();
-    await expect(new WebhookSenderRepository().post({ url: `${httpUrl}/broken`, secret: null }, message.payload)).rejects.toThrow(WebhookDeliveryError);
+    await expect(new WebhookSenderRepository(10_000, true).post({ url: `${httpUrl}/broken`, secret: null }, message.payload)).rejects.toThrow(WebhookDeliveryError);
   });
 
   it('the Redis ledger throttles a standing condition across dispatcher instances', async () => {
@@ -121,8 +130,8 @@ describe('alert delivery (real SMTP sink and HTTP receiver on loopback)', () => 
         repeatHours: 24,
       };
       const overdue: AlertEvent = { type: 'not-backed-up', at: new Date(), clientId: 'c9', clientName: 'ws', lastGoodAt: null, thresholdDays: 2 };
-      const one = new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(), new RedisAlertLedgerRepository(conn, redis.prefix));
-      const two = new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(), new RedisAlertLedgerRepository(conn, redis.prefix));
+      const one = new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(10_000, true), new RedisAlertLedgerRepository(conn, redis.prefix));
+      const two = new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(10_000, true), new RedisAlertLedgerRepository(conn, redis.prefix));
       const t0 = new Date();
       expect((await one.dispatch(overdue, settings, t0)).sent).toBe(true);
       expect(await two.dispatch(overdue, settings, new Date(t0.getTime() + 3_600_000))).toMatchObject({ sent: false, skipped: 'throttled' });
@@ -144,7 +153,7 @@ describe('alert delivery (real SMTP sink and HTTP receiver on loopback)', () => 
       enabledTypes: ['unusual-run'],
       repeatHours: 24,
     };
-    const svc = new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(), new InMemoryAlertLedger());
+    const svc = new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(10_000, true), new InMemoryAlertLedger());
     const r = await svc.dispatch(event, settings, new Date());
     expect(r.sent && r.results.every((x) => x.ok)).toBe(true);
     expect(mails.length - before.mails).toBe(1);

@@ -3,7 +3,8 @@ export { composeAlert, escapeHtml, formatBytes, formatWhen, type AlertContext, t
 export {
   AlertDispatchService, InMemoryAlertLedger, type AlertLedger, type AlertSettings, type ChannelResult, type DispatchResult, type Mailer, type WebhookSender,
 } from './alert-dispatch.service.js';
-export { AlertDeliveryModule, ALERT_LEDGER } from './alert-delivery.module.js';
+export { AlertDeliveryModule, ALERT_LEDGER, type AlertDeliveryOptions } from './alert-delivery.module.js';
+export { checkWebhookHost, WebhookAddressError } from './webhook-address.js';
 export { RedisAlertLedgerRepository } from './alert-ledger.repository.js';
 export { offlineAgents, overdueClients, shouldSend, type AgentHeartbeat, type ClientBackupStatus } from './alert-rules.js';
 export { alertSettingsFromRecord, type LoadedAlertSettings } from './alert-settings.source.js';

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { WebhookPayload } from './alert-message.js';
+import { checkWebhookHost, publicOnlyLookup, WebhookAddressError } from './webhook-address.js';
 import { SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './webhook-signature.js';
 
 export interface WebhookTarget {
@@ -24,15 +27,22 @@ export class WebhookDeliveryError extends Error {
   }
 }
 
-/** POSTs alert payloads as JSON. A non-2xx answer is an error (the dispatcher records it). */
+/**
+ * POSTs alert payloads as JSON. A non-2xx answer is an error (the dispatcher records it), and so
+ * is a redirect. Internal addresses are refused unless `allowPrivateAddresses`.
+ */
 export class WebhookSenderRepository {
-  constructor(private readonly timeoutMs = 10_000) {}
+  constructor(
+    private readonly timeoutMs = 10_000,
+    private readonly allowPrivateAddresses = false,
+  ) {}
 
   async post(target: WebhookTarget, payload: WebhookPayload, now: Date = new Date()): Promise<WebhookDelivery> {
     const body = JSON.stringify(payload);
     const deliveryId = randomUUID();
     const headers: Record<string, string> = {
       'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
       'user-agent': 'BackTrac-Alerts/1',
       'x-backtrac-event': payload.type,
       'x-backtrac-delivery': deliveryId,
@@ -42,14 +52,30 @@ export class WebhookSenderRepository {
       headers[TIMESTAMP_HEADER] = String(ts);
       headers[SIGNATURE_HEADER] = signWebhook(target.secret, ts, body);
     }
-    let res: Response;
+    let status: number;
     try {
-      res = await fetch(target.url, { method: 'POST', headers, body, redirect: 'error', signal: AbortSignal.timeout(this.timeoutMs) });
+      const url = new URL(target.url);
+      checkWebhookHost(url, this.allowPrivateAddresses);
+      status = await this.send(url, headers, body);
     } catch (err) {
-      throw new WebhookDeliveryError(`webhook ${target.url} unreachable: ${(err as Error).message}`, null);
+      const reason = err instanceof WebhookAddressError ? err.message : (err as Error).message;
+      throw new WebhookDeliveryError(`webhook ${target.url} unreachable: ${reason}`, null);
     }
-    await res.arrayBuffer().catch(() => undefined); // drain so the connection can be reused
-    if (!res.ok) throw new WebhookDeliveryError(`webhook ${target.url} answered ${res.status}`, res.status);
-    return { status: res.status, deliveryId };
+    if (status < 200 || status > 299) throw new WebhookDeliveryError(`webhook ${target.url} answered ${status}`, status);
+    return { status, deliveryId };
+  }
+
+  private send(url: URL, headers: Record<string, string>, body: string): Promise<number> {
+    const request = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : null;
+    if (!request) return Promise.reject(new Error(`unsupported protocol ${url.protocol}`));
+    return new Promise((resolve, reject) => {
+      const req = request(url, { method: 'POST', headers, lookup: publicOnlyLookup(this.allowPrivateAddresses), signal: AbortSignal.timeout(this.timeoutMs) }, (res) => {
+        res.resume(); // drain so the socket is released
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 }

@@ -13,4 +13,5 @@ export * from './repositories/agent-admin.repository.js';
 export * from './repositories/agent.repository.js';
 export * from './repositories/retention-catalog.repository.js';
 export * from './repositories/restore.repository.js';
+export * from './repositories/secret-rotation.repository.js';
 export { CatalogModule, CatalogUnavailableError, openCatalog, type CatalogModuleOptions } from './catalog.module.js';

@@ -47,6 +47,8 @@ export const envSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]+$/, 'may contain only letters, digits, _ : -').default('backtrac'),
   STORE_ROOT: z.string().startsWith('/', 'must be an absolute path').default('/var/lib/backtrac/store'),
   SECRET_KEY: secretKey,
+  /** Only for `backtrac-maintenance reseal-secrets`: the key the catalog's secrets are sealed with now. */
+  SECRET_KEY_PREVIOUS: secretKey.optional(),
   BIND_ADDRESS: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1' }).default('0.0.0.0'),
   API_PORT: port(8080),
   SCHEDULER_PORT: port(8081),
@@ -58,6 +60,8 @@ export const envSchema = z.object({
   CONSOLE_DIR: z.string().optional(),
   /** The session cookie is Secure (and named __Host-bt_session) unless this is false, for plain-HTTP development. */
   COOKIE_SECURE: bool(true),
+  /** Serve /api/docs and /api/openapi.json to anyone, not only to signed-in users. */
+  API_DOCS_PUBLIC: bool(false),
   /** The console's public address (https://backup.example.com); its origin may send state-changing requests too. */
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, e.g. https://backup.example.com' }).optional(),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
@@ -73,8 +77,12 @@ export const envSchema = z.object({
   GATEWAY_TLS_KEY_FILE: z.string().startsWith('/', 'must be an absolute path to a PEM private key').optional(),
   GATEWAY_TRUST_FORWARDED_FOR: bool(false),
   AGENT_HEARTBEAT_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
+  /** Webhooks may go to loopback, private, link-local and metadata addresses (off: only public ones). */
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: bool(false),
   /** Comma-separated directories a file:// share may point into; none by default (see file-share-roots.ts). */
   FILE_SHARE_ROOTS: z.string().optional(),
+  /** What agents are told to enrol with (the enrol command), e.g. https://backup.example.com:9090/RPC2. */
+  GATEWAY_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s):// URL agents reach the gateway at, e.g. https://backup.example.com:9090/RPC2' }).optional(),
   XMLRPC_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
 });
 

@@ -1,5 +1,5 @@
 export { bootService, type ServiceDefinition } from './boot.js';
 export { HealthController, READINESS_CHECKS, type ReadinessCheck } from './health.controller.js';
-export { structuredLogging, redactedPaths } from './logger.module.js';
+export { censorSecrets, pinoOptions, structuredLogging, redactedPaths } from './logger.module.js';
 export { postgresAndRedisReadiness } from './readiness.js';
 export { IS_PUBLIC, Public } from './public.decorator.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -195,6 +195,42 @@ describe('HardlinkStore maintenance', () => {
 
     // Never writes through something already at the destination.
     await expect(restoreSnapshot(store, 'c', seq, join(root, 'one'), { path: ['top.txt'] })).rejects.toMatchObject({ code: 'EEXIST' });
+  });
+
+  it('a crafted ~BT~ name cannot make restore chmod or touch anything outside the destination', async () => {
+    const outside = join(root, 'outside');
+    await mkdir(outside, { mode: 0o755 });
+    await chmod(outside, 0o755);
+    const outsideBefore = await stat(outside);
+    // A name Linux cannot hold (a lone surrogate) is restored under its escaped name; a client
+    // entry spelled exactly like that escaped name is a symlink pointing out of the restore.
+    const unsafe = '\uD800';
+    const escaped = `~BT~${createHash('sha256').update(Buffer.from(unsafe, 'utf16le')).digest('hex').slice(0, 32)}~\uFFFD`;
+    const w = await store.beginSnapshot('evil', { jobId: 'crafted' });
+    await w.append(await w.addDirectory(['share'], { size: 0, mtime: MTIME, mode: 0o755 }));
+    await w.append(await w.addSymlink(['share', escaped], outside, { size: 0, mtime: MTIME, mode: 0o777 }));
+    await w.append(await w.addDirectory(['share', unsafe], { size: 0, mtime: MTIME, mode: 0o777 }));
+    await w.commit({ startedAt: new Date(), outcome: 'complete' });
+
+    const report = await restoreSnapshot(store, 'evil', w.seq, join(root, 'restored'));
+    const after = await stat(outside);
+    expect(after.mode & 0o7777).toBe(0o755);
+    expect(after.mtimeMs).toBe(outsideBefore.mtimeMs);
+    // Both entries exist, under two different names: the symlink as a symlink, the directory real.
+    expect(report).toMatchObject({ directories: 2, symlinks: 1 });
+    const names = await readdir(join(root, 'restored', 'share'));
+    expect(names).toHaveLength(2);
+    expect(report.renamed.map((r) => r.path).sort()).toEqual([`share/${escaped}`, `share/${unsafe}`].sort());
+  });
+
+  it('refuses to write through a directory that became a symlink', async () => {
+    const seq = await writeSnapshot(store, 'c', { 'docs/a.txt': 'A' });
+    const outside = join(root, 'outside2');
+    await mkdir(outside);
+    await mkdir(join(root, 'dest'));
+    await symlink(outside, join(root, 'dest', 'docs'));
+    await expect(restoreSnapshot(store, 'c', seq, join(root, 'dest'))).rejects.toMatchObject({ code: 'UNSAFE_RESTORE_PATH' });
+    expect(await readdir(outside)).toEqual([]);
   });
 
   it('rebuild yields every finished snapshot with its entries; the CLI prints them', async () => {

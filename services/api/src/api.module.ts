@@ -40,7 +40,7 @@ export class ApiModule {
         BackupsModule.forRoot(config),
         RetentionModule,
         // The test alert is a one-off send: the in-memory ledger throttles nothing that matters.
-        AlertDeliveryModule.forRoot(),
+        AlertDeliveryModule.forRoot({ allowPrivateWebhooks: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES }),
         RestoresModule,
       ],
       controllers: [HealthController, AuthController, ClientsController, SharesController, SchedulesController, RetentionPoliciesController, AlertSettingsController, AgentsController],

@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { Logger } from 'nestjs-pino';
 import { bootService } from '@backtrac/runtime';
 import { ApiModule } from './api.module.js';
+import { SessionRepository } from '@backtrac/catalog';
 import { crossSiteRequestGuard } from './auth/cross-site.middleware.js';
+import { docsAccess } from './auth/docs-access.middleware.js';
+import { sessionCookieName } from './auth/session.guard.js';
 import { serveConsole } from './console-static.js';
 import { buildOpenApiDocument } from './openapi.js';
 
@@ -23,6 +26,7 @@ await bootService({
     app.useBodyParser('json', { limit: '1mb' });
     app.setGlobalPrefix('api', { exclude: ['healthz', 'readyz'] });
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }));
+    if (!config.API_DOCS_PUBLIC) app.use(['/api/docs', '/api/openapi.json'], docsAccess(app.get(SessionRepository), sessionCookieName(config.COOKIE_SECURE)));
     const document = buildOpenApiDocument(app);
     SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
     const consoleDir = config.CONSOLE_DIR ?? defaultConsoleDir;

@@ -17,7 +17,7 @@ export class SchedulerModule {
         structuredLogging(config),
         CatalogModule.forRoot({ databaseUrl: config.DATABASE_URL, secretKey: config.SECRET_KEY, applicationName: 'backtrac-scheduler' }),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
-        schedulerAlertDelivery(),
+        schedulerAlertDelivery(config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES),
       ],
       controllers: [HealthController],
       providers: [

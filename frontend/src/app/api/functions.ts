@@ -61,6 +61,10 @@ export type { AlertSettingsTest$Params as AlertSettingsTest$Params } from './fn/
 export { alertSettingsTest as alertSettingsTest } from './fn/alerts/alert-settings-test';
 export type { AgentsIssueToken$Params as AgentsIssueToken$Params } from './fn/agents/agents-issue-token';
 export { agentsIssueToken as agentsIssueToken } from './fn/agents/agents-issue-token';
+export type { AgentsListTokens$Params as AgentsListTokens$Params } from './fn/agents/agents-list-tokens';
+export { agentsListTokens as agentsListTokens } from './fn/agents/agents-list-tokens';
+export type { AgentsRevokeToken$Params as AgentsRevokeToken$Params } from './fn/agents/agents-revoke-token';
+export { agentsRevokeToken as agentsRevokeToken } from './fn/agents/agents-revoke-token';
 export type { AgentsList$Params as AgentsList$Params } from './fn/agents/agents-list';
 export { agentsList as agentsList } from './fn/agents/agents-list';
 export type { AgentsApprove$Params as AgentsApprove$Params } from './fn/agents/agents-approve';

@@ -17,6 +17,7 @@ export type { CreateShareDto } from './models/create-share-dto';
 export type { DryRunDeleteDto } from './models/dry-run-delete-dto';
 export type { DryRunKeepDto } from './models/dry-run-keep-dto';
 export type { EnrolmentTokenDto } from './models/enrolment-token-dto';
+export type { EnrolmentTokenInfoDto } from './models/enrolment-token-info-dto';
 export type { EntryDto } from './models/entry-dto';
 export type { EntryPageDto } from './models/entry-page-dto';
 export type { HistoryDto } from './models/history-dto';

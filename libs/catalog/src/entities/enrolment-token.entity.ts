@@ -12,4 +12,6 @@ export class EnrolmentToken {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt!: Date;
   @Column({ name: 'used_at', type: 'timestamptz', nullable: true }) usedAt!: Date | null;
+  /** The agent that enrols with it waits, pending, for an admin's approval. */
+  @Column({ name: 'requires_approval', type: 'boolean', default: false }) requiresApproval!: boolean;
 }

@@ -16,7 +16,11 @@ export interface IssuedEnrolmentToken {
   token: string;
   clientId: string;
   expiresAt: Date;
+  requiresApproval: boolean;
 }
+
+/** No enrolment token lives longer than this, whatever was asked for. */
+export const MAX_ENROLMENT_TOKEN_SECONDS = 7 * 24 * 3600;
 
 /** What the copy worker needs of a client's agent before a backup. */
 export interface BackupAgent {
@@ -46,11 +50,30 @@ export class AgentAdminRepository {
     return createHash('sha256').update(token).digest();
   }
 
-  async issueEnrolmentToken(clientId: string, ttlSeconds: number, createdBy: string | null, now = new Date()): Promise<IssuedEnrolmentToken> {
+  async issueEnrolmentToken(clientId: string, ttlSeconds: number, createdBy: string | null, now = new Date(), requiresApproval = false): Promise<IssuedEnrolmentToken> {
     const token = randomBytes(24).toString('base64url');
-    const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
-    const row = await this.tokens.save(this.tokens.create({ tokenHash: AgentAdminRepository.hashToken(token), clientId, createdBy, expiresAt, usedAt: null }));
-    return { id: row.id, token, clientId, expiresAt };
+    const expiresAt = new Date(now.getTime() + Math.min(ttlSeconds, MAX_ENROLMENT_TOKEN_SECONDS) * 1000);
+    const row = await this.tokens.save(this.tokens.create({ tokenHash: AgentAdminRepository.hashToken(token), clientId, createdBy, expiresAt, usedAt: null, requiresApproval }));
+    return { id: row.id, token, clientId, expiresAt, requiresApproval };
+  }
+
+  /** Tokens newest first (their hashes are of no use to anyone and are left out). */
+  listEnrolmentTokens(clientId?: string): Promise<EnrolmentToken[]> {
+    return this.tokens.find({
+      where: clientId ? { clientId } : {},
+      order: { createdAt: 'DESC' },
+      select: { id: true, clientId: true, createdBy: true, createdAt: true, expiresAt: true, usedAt: true, requiresApproval: true },
+      take: 500,
+    });
+  }
+
+  /** Revokes a token that has not been used: it can no longer enrol anything. */
+  async revokeEnrolmentToken(id: string): Promise<'revoked' | 'used' | 'missing'> {
+    const token = await this.tokens.findOneBy({ id });
+    if (!token) return 'missing';
+    if (token.usedAt !== null) return 'used';
+    await this.tokens.delete({ id, usedAt: IsNull() });
+    return 'revoked';
   }
 
   list(): Promise<Agent[]> {

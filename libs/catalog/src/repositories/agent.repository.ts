@@ -4,6 +4,7 @@ import { DataSource, IsNull, MoreThan, type Repository } from 'typeorm';
 import { Agent, type AgentStatus } from '../entities/agent.entity.js';
 import { Client } from '../entities/client.entity.js';
 import { EnrolmentToken } from '../entities/enrolment-token.entity.js';
+import { MAX_ENROLMENT_TOKEN_SECONDS } from './agent-admin.repository.js';
 
 export interface NewAgent {
   clientId: string | null;
@@ -81,7 +82,8 @@ export class AgentRepository {
       .createQueryBuilder()
       .update(EnrolmentToken)
       .set({ usedAt: now })
-      .where({ tokenHash, usedAt: IsNull(), expiresAt: MoreThan(now) })
+      // Tokens issued before lifetimes were capped may say they expire later: 7 days is the limit.
+      .where({ tokenHash, usedAt: IsNull(), expiresAt: MoreThan(now), createdAt: MoreThan(new Date(now.getTime() - MAX_ENROLMENT_TOKEN_SECONDS * 1000)) })
       .returning(['id', 'clientId'])
       .execute();
     const row = (result.raw as Array<{ id: string; client_id: string | null }>)[0];

@@ -20,6 +20,18 @@ export class UserRepository extends EntityRepository<User> {
   count(): Promise<number> {
     return this.repo.count();
   }
+  /**
+   * Creates the first admin only while there are no users at all. Several api replicas start at
+   * once: a transaction-scoped advisory lock makes the check and the insert one step, so exactly
+   * one of them creates it. Null when users already existed.
+   */
+  createFirstAdmin(email: string, passwordHash: string): Promise<User | null> {
+    return this.repo.manager.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('backtrac:first-admin'))`);
+      if ((await manager.count(User)) > 0) return null;
+      return manager.save(manager.create(User, { email, passwordHash, role: 'admin' }));
+    });
+  }
   async touchLogin(id: string): Promise<void> {
     await this.repo.update(id, { lastLoginAt: new Date() });
   }
@@ -36,6 +48,7 @@ export class SessionRepository extends EntityRepository<Session> {
   }
   async findLive(token: string): Promise<(Session & { user: User }) | null> {
     const session = await this.repo.findOne({ where: { tokenHash: sha256(token) }, relations: { user: true } });
+    if (session && session.expiresAt.getTime() <= Date.now()) await this.repo.delete({ id: session.id });
     if (!session?.user || session.expiresAt.getTime() <= Date.now()) return null;
     return session as Session & { user: User };
   }

@@ -43,16 +43,30 @@ describe('AgentAuthService', () => {
     await expect(auth.authenticate(header, '10.0.0.1', 30_001, { allowStale: true })).rejects.toMatchObject({ code: 'AGENT_REVOKED' });
   });
 
-  it('locks an address out after the limit, lets the window expire, and audits without the secret', async () => {
+  it('locks only the failing (agent, address) pair, lets the window expire, and audits without the secret', async () => {
     const { auth, audit, secret } = await setup();
     const bad = basicAuthHeader(ID, 'guess');
     await expect(auth.authenticate(bad, '10.0.0.9', 0)).rejects.toMatchObject({ code: 'AUTH_FAILED' });
     await expect(auth.authenticate(bad, '10.0.0.9', 1)).rejects.toMatchObject({ code: 'AUTH_FAILED' });
-    await expect(auth.authenticate(basicAuthHeader(ID, secret), '10.0.0.9', 2)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
-    await expect(auth.authenticate(basicAuthHeader(ID, secret), '10.0.0.9', 11_000)).resolves.toMatchObject({ id: ID });
+    await expect(auth.authenticate(bad, '10.0.0.9', 2)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    // Someone else's failures never lock out the agent's own secret from where the agent is.
+    await expect(auth.authenticate(basicAuthHeader(ID, secret), '10.0.0.1', 3)).resolves.toMatchObject({ id: ID });
+    // Verified once, the secret is accepted even from the locked pair; a guess there is still refused.
+    await expect(auth.authenticate(basicAuthHeader(ID, secret), '10.0.0.9', 4)).resolves.toMatchObject({ id: ID });
+    await expect(auth.authenticate(bad, '10.0.0.9', 5)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(auth.authenticate(bad, '10.0.0.9', 11_000)).rejects.toMatchObject({ code: 'AUTH_FAILED' });
     const actions = audit.record.mock.calls.map((c) => (c as unknown as [{ action: string }])[0].action);
-    expect(actions).toEqual(['agent.auth_failed', 'agent.auth_failed', 'agent.auth_rate_limited']);
+    expect(actions).toEqual(['agent.auth_failed', 'agent.auth_failed', 'agent.auth_rate_limited', 'agent.auth_failed']);
     expect(JSON.stringify(audit.record.mock.calls)).not.toContain(secret);
+  });
+
+  it('locks an address for unknown agent ids without locking a real agent there', async () => {
+    const { auth, secret } = await setup();
+    const unknown = basicAuthHeader('0b7c2a4e-0000-4222-8333-944455556666', 'guess');
+    await expect(auth.authenticate(unknown, '10.0.0.7', 0)).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    await expect(auth.authenticate(unknown, '10.0.0.7', 1)).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    await expect(auth.authenticate(unknown, '10.0.0.7', 2)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(auth.authenticate(basicAuthHeader(ID, secret), '10.0.0.7', 3)).resolves.toMatchObject({ id: ID });
   });
 
   it('asks for credentials when there are none', async () => {

@@ -31,7 +31,10 @@ interface FailureWindow {
 
 /**
  * Authenticates agents by their own secret (HTTP Basic `agentId:secret`), rate limits bad secrets
- * per address and per agent id, and records failures and lockouts in the audit log.
+ * and records failures and lockouts in the audit log. Wrong secrets for a real agent are counted
+ * per (agent, address) pair and lock only that pair; unknown agent ids and bad tokens are counted
+ * per address and lock only such attempts. So nobody's failures lock out a correct secret used
+ * elsewhere, and a secret already verified is accepted whatever was locked.
  *
  * The limiter and the verified-secret cache are per process: with several gateway replicas an
  * attacker gets `badAuthLimit` tries per replica and window.
@@ -65,13 +68,18 @@ export class AgentAuthService {
     const credentials = parseBasicAuth(authorization);
     if (!credentials) throw new AuthRequiredError();
     const { user: agentId, password: secret } = credentials;
-    this.assertNotLocked(`addr:${address}`, now);
-    this.assertNotLocked(`agent:${agentId}`, now);
-
     const agent = await this.lookup(agentId, now, options.allowStale === true);
-    if (!agent || !(await this.secretMatches(agent, secret, now))) {
-      await this.recordFailure(agentId, address, agent !== null, now);
+    if (!agent) {
+      this.assertNotLocked(`addr:${address}`, now);
+      await this.recordFailure(agentId, address, false, now);
       throw new AuthFailedError();
+    }
+    if (!this.provenByCache(agent, secret, now)) {
+      this.assertNotLocked(pairKey(agent.id, address), now);
+      if (!(await this.secretMatches(agent, secret, now))) {
+        await this.recordFailure(agentId, address, true, now);
+        throw new AuthFailedError();
+      }
     }
     if (agent.status === 'revoked') throw new AgentRevokedError();
     return agent;
@@ -129,11 +137,14 @@ export class AgentAuthService {
     this.assertNotLocked(`addr:${address}`, now);
   }
 
+  /** True when this very secret was verified recently (tied to the stored hash, so re-enrolment invalidates it). */
+  private provenByCache(agent: Agent, secret: string, now: number): boolean {
+    const cached = this.verified.get(agent.id);
+    return cached !== undefined && cached.until > now && cached.hash === agent.secretHash && timingSafeEqual(cached.digest, createHash('sha256').update(secret).digest());
+  }
+
   private async secretMatches(agent: Agent, secret: string, now: number): Promise<boolean> {
     const digest = createHash('sha256').update(secret).digest();
-    const cached = this.verified.get(agent.id);
-    // The cache entry is tied to the stored hash, so re-enrolment or a secret rotation invalidates it.
-    if (cached && cached.until > now && cached.hash === agent.secretHash) return timingSafeEqual(cached.digest, digest);
     let ok: boolean;
     try {
       ok = await argon2.verify(agent.secretHash, secret);
@@ -182,8 +193,8 @@ export class AgentAuthService {
   }
 
   private async recordFailure(agentId: string | null, address: string, knownAgent: boolean, now: number, action = 'agent.auth_failed'): Promise<void> {
-    const lockedAddress = this.bump(`addr:${address}`, now);
-    const lockedAgent = knownAgent && agentId !== null ? this.bump(`agent:${agentId}`, now) : false;
+    const lockedAgent = knownAgent && agentId !== null ? this.bump(pairKey(agentId, address), now) : false;
+    const lockedAddress = knownAgent ? false : this.bump(`addr:${address}`, now);
     const target = agentId !== null ? `agent:${agentId.slice(0, 64)}` : null;
     await this.audit.record({ actor: 'anonymous', action, target, address, details: { knownAgent } });
     if (lockedAddress || lockedAgent) {
@@ -192,8 +203,10 @@ export class AgentAuthService {
         action: 'agent.auth_rate_limited',
         target,
         address,
-        details: { by: lockedAddress ? 'address' : 'agent', seconds: this.options.badAuthWindowSeconds },
+        details: { by: lockedAddress ? 'address' : 'agent-and-address', seconds: this.options.badAuthWindowSeconds },
       });
     }
   }
 }
+
+const pairKey = (agentId: string, address: string): string => `pair:${agentId}@${address}`;

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { AgentRepository } from './agent.repository.js';
 import { request } from 'node:http';
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -93,6 +94,23 @@ describe('agent.enroll', () => {
     await expect(gateway().enroll(await makeToken(client.id), 'h', 'linux', '1', 'file:///etc/passwd')).rejects.toMatchObject({ faultCode: AgentFault.BAD_REQUEST });
   });
 
+  it('leaves an agent pending when its token asks for approval; a token older than 7 days never enrols', async () => {
+    const token = randomBytes(16).toString('hex');
+    await ds.getRepository(EnrolmentToken).insert({ tokenHash: createHash('sha256').update(token).digest(), clientId: client.id, expiresAt: new Date(Date.now() + 600_000), requiresApproval: true });
+    const pending = await gateway().enroll(token, 'host-approval', 'linux', '1.0.0', '');
+    expect(pending).toMatchObject({ status: 'pending', clientId: client.id });
+    expect((await ds.getRepository(Agent).findOneByOrFail({ id: pending.agentId })).status).toBe('pending');
+
+    const old = randomBytes(16).toString('hex');
+    await ds.getRepository(EnrolmentToken).insert({
+      tokenHash: createHash('sha256').update(old).digest(), clientId: client.id, createdAt: new Date(Date.now() - 8 * 24 * 3600_000), expiresAt: new Date(Date.now() + 30 * 24 * 3600_000),
+    });
+    // Checked on the repository itself: a failed enrolment here would count against this address's limit.
+    expect(await app.get(AgentRepository).claimToken(createHash('sha256').update(old).digest(), new Date())).toBeNull();
+    const [row] = await ds.query('SELECT used_at FROM enrolment_tokens WHERE token_hash = $1', [createHash('sha256').update(old).digest()]);
+    expect(row.used_at).toBeNull();
+  });
+
   it('creates a client named after the host for a token without one', async () => {
     const result = await gateway().enroll(await makeToken(null), 'fresh-host', 'windows', '1.0.0', '');
     const created = await ds.getRepository(Client).findOneByOrFail({ id: result.clientId ?? '' });
@@ -182,18 +200,23 @@ describe('authenticated methods', () => {
     expect(JSON.stringify(failures)).not.toContain(agent.secret);
   });
 
-  it('rate limits repeated bad secrets per address and logs the lockout', async () => {
+  it('rate limits repeated bad secrets, locking only the failing pair, and logs the lockout', async () => {
     const agent = await enrolNew();
     const attacker = '127.0.0.2';
-    const bad = gateway({ agentId: '00000000-0000-0000-0000-000000000000', secret: 'guess' }, attacker);
-    for (let i = 0; i < 3; i++) await expect(bad.heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.AUTH_FAILED });
-    await expect(bad.heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.RATE_LIMITED, code: 'RATE_LIMITED' });
-    // Even the right secret is refused from the locked address, while other addresses still work.
-    await expect(gateway(agent, attacker).heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.RATE_LIMITED });
+    const unknown = gateway({ agentId: '00000000-0000-0000-0000-000000000000', secret: 'guess' }, attacker);
+    for (let i = 0; i < 3; i++) await expect(unknown.heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.AUTH_FAILED });
+    await expect(unknown.heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.RATE_LIMITED, code: 'RATE_LIMITED' });
+    // Guessing the real agent's secret locks that agent for the attacker's address only.
+    const guessing = gateway({ agentId: agent.agentId, secret: 'guess' }, '127.0.0.3');
+    for (let i = 0; i < 3; i++) await expect(guessing.heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.AUTH_FAILED });
+    await expect(guessing.heartbeat()).rejects.toMatchObject({ faultCode: AgentFault.RATE_LIMITED });
+    // The right secret still works, from its own address and even from the attacker's.
     await expect(gateway(agent).heartbeat()).resolves.toMatchObject({ status: 'approved' });
+    await expect(gateway(agent, attacker).heartbeat()).resolves.toMatchObject({ status: 'approved' });
     const audit = ds.getRepository(AuditLogEntry);
     expect(await audit.countBy({ action: 'agent.auth_failed', address: attacker })).toBe(3);
     expect(await audit.countBy({ action: 'agent.auth_rate_limited', address: attacker })).toBe(1);
+    expect(await audit.countBy({ action: 'agent.auth_rate_limited', address: '127.0.0.3' })).toBe(1);
   });
 
   it('reportChanges keeps a continuous journal, detects gaps and retries, and sees only own shares', async () => {

@@ -67,7 +67,7 @@ export class EnrolmentService {
         throw new TokenInvalidError();
       }
       clientId = claimed.clientId ?? (await this.agents.createClientForHost(req.hostname)).id;
-      status = 'approved';
+      status = claimed.requiresApproval ? 'pending' : 'approved';
     }
 
     const secret = AgentAuthService.newSecret();

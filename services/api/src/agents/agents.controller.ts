@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedRequest } from '../auth/session.guard.js';
-import { AgentDto, ApproveAgentDto, CreateEnrolmentTokenDto, EnrolmentTokenDto } from './agent.dto.js';
+import { AgentDto, ApproveAgentDto, CreateEnrolmentTokenDto, EnrolmentTokenDto, EnrolmentTokenInfoDto } from './agent.dto.js';
 import { AgentsService } from './agents.service.js';
 
 @ApiTags('agents')
@@ -13,8 +13,25 @@ export class AgentsController {
   @ApiOperation({ summary: 'Issue a one-time enrolment token for an agent on this client' })
   @ApiCreatedResponse({ type: EnrolmentTokenDto })
   async issueToken(@Req() request: AuthenticatedRequest, @Param('id', ParseUUIDPipe) clientId: string, @Body() body: CreateEnrolmentTokenDto): Promise<EnrolmentTokenDto> {
-    const issued = await this.agents.issueToken(request.user.id, clientId, body.ttlHours);
-    return EnrolmentTokenDto.from(issued, this.agents.gatewayUrl(request.headers.host));
+    const issued = await this.agents.issueToken(request.user.id, clientId, body.ttlHours, body.requiresApproval ?? false);
+    return EnrolmentTokenDto.from(issued, this.agents.gatewayUrl());
+  }
+
+  @Get('enrolment-tokens')
+  @ApiOperation({ summary: 'Enrolment tokens, newest first (the tokens themselves are never shown again)' })
+  @ApiQuery({ name: 'clientId', required: false, type: String })
+  @ApiOkResponse({ type: [EnrolmentTokenInfoDto] })
+  async listTokens(@Query('clientId', new ParseUUIDPipe({ optional: true })) clientId?: string): Promise<EnrolmentTokenInfoDto[]> {
+    const now = new Date();
+    return (await this.agents.listTokens(clientId)).map((token) => EnrolmentTokenInfoDto.from(token, now));
+  }
+
+  @Delete('enrolment-tokens/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke an unused enrolment token' })
+  @ApiNoContentResponse()
+  async revokeToken(@Req() request: AuthenticatedRequest, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.agents.revokeToken(`user:${request.user.id}`, id);
   }
 
   @Get('agents')

@@ -28,6 +28,6 @@ export class AlertSettingsController {
   @ApiOperation({ summary: 'Send a test alert through every configured channel and report each one' })
   @ApiOkResponse({ type: TestAlertResultDto })
   test(@Req() request: AuthenticatedRequest): Promise<TestAlertResultDto> {
-    return this.alerts.sendTest(request.user.email);
+    return this.alerts.sendTest(request.user);
   }
 }

@@ -1,6 +1,7 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
-import { AlertSettingsRepository, type AlertSettingsRecord, AuditLogRepository, SecretBox, type StoredWebhook } from '@backtrac/catalog';
-import { AlertDispatchService, alertSettingsFromRecord } from '@backtrac/alerts';
+import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { AlertSettingsRepository, type AlertSettingsRecord, AuditLogRepository, SecretBox, type StoredWebhook, type User } from '@backtrac/catalog';
+import { AlertDispatchService, alertSettingsFromRecord, checkWebhookHost, WebhookAddressError } from '@backtrac/alerts';
+import { API_CONFIG, type ApiConfig } from '../common/api-config.js';
 import { AlertSettingsDto, type TestAlertResultDto, type UpdateAlertSettingsDto } from './alert-settings.dto.js';
 
 /** Alert settings in the catalog; secrets go in sealed and never come out. */
@@ -11,6 +12,7 @@ export class AlertSettingsService {
     private readonly settings: AlertSettingsRepository,
     private readonly box: SecretBox,
     private readonly audit: AuditLogRepository,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   async get(): Promise<AlertSettingsDto> {
@@ -40,6 +42,14 @@ export class AlertSettingsService {
     if (input.webhooks !== undefined) {
       const urls = input.webhooks.map((hook) => hook.url);
       if (new Set(urls).size !== urls.length) throw new BadRequestException('webhooks must not list the same url twice');
+      for (const url of urls) {
+        try {
+          checkWebhookHost(new URL(url), this.config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES);
+        } catch (error) {
+          if (error instanceof WebhookAddressError) throw new BadRequestException(error.message);
+          throw error;
+        }
+      }
       const previous = new Map(current.webhooks.map((hook) => [hook.url, hook]));
       changes.webhooks = input.webhooks.map(
         (hook): StoredWebhook => ({
@@ -61,8 +71,13 @@ export class AlertSettingsService {
     return AlertSettingsDto.from(saved, true);
   }
 
-  /** Sends a test alert through every configured channel and reports each one. */
-  async sendTest(actor: string): Promise<TestAlertResultDto> {
+  /**
+   * Sends a test alert through every configured channel and reports each one. Why a channel
+   * failed (connection refused, a status code) says what listens where on the server's network,
+   * so only an admin gets the reason; others learn that it failed.
+   */
+  async sendTest(user: Pick<User, 'email' | 'role'>): Promise<TestAlertResultDto> {
+    const actor = user.email;
     const loaded = alertSettingsFromRecord(await this.settings.get(), (sealed) => this.box.open(sealed));
     const now = new Date();
     const result = await this.dispatcher.dispatch({ type: 'test', at: now, requestedBy: actor }, loaded.alerts, now);
@@ -70,6 +85,7 @@ export class AlertSettingsService {
       throw new BadRequestException('no alert channel is configured: set an SMTP host, a from address and recipients, or add a webhook');
     }
     await this.audit.record({ actor, action: 'alert-settings.test', details: { results: result.results.map((r) => ({ channel: r.channel, target: r.target, ok: r.ok })) } });
-    return { ok: result.results.some((r) => r.ok), results: result.results.map((r) => ({ channel: r.channel, target: r.target, ok: r.ok, ...(r.error ? { error: r.error } : {}) })) };
+    const reason = (error: string): string => (user.role === 'admin' ? error : 'delivery failed (an admin can see why)');
+    return { ok: result.results.some((r) => r.ok), results: result.results.map((r) => ({ channel: r.channel, target: r.target, ok: r.ok, ...(r.error ? { error: reason(r.error) } : {}) })) };
   }
 }

@@ -21,9 +21,11 @@ export class AuthService implements OnApplicationBootstrap {
 
   /** Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD when there are no users yet. */
   async onApplicationBootstrap(): Promise<void> {
+    await this.sessions.purgeExpired();
     const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = this.config;
     if (!email || !password || (await this.users.count()) > 0) return;
-    const user = await this.users.create({ email, passwordHash: await argon2.hash(password), role: 'admin' });
+    const user = await this.users.createFirstAdmin(email, await argon2.hash(password));
+    if (!user) return; // another replica created it meanwhile
     await this.audit.record({ actor: 'system', action: 'user.created', target: `user:${user.id}`, details: { email } });
     this.logger.log(`created the first admin ${email}`);
   }
@@ -37,6 +39,8 @@ export class AuthService implements OnApplicationBootstrap {
       await this.audit.record({ actor: 'anonymous', action: 'login.failed', details: { email }, address });
       throw new UnauthorizedException('Invalid email or password');
     }
+    // Sessions end by expiry more often than by logout; a login is a good moment to sweep them.
+    await this.sessions.purgeExpired();
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.config.SESSION_TTL_HOURS * 3600_000);
     await this.sessions.start(user.id, token, expiresAt);

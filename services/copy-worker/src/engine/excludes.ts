@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { compileGlob } from './safe-glob.js';
 
 export interface ExcludeOptions {
   /** Windows shares compare names case-insensitively; so can the patterns. */
@@ -10,6 +10,7 @@ export interface ExcludeOptions {
  * A pattern without '/' matches a name at any depth ("*.tmp", "Thumbs.db"); a pattern with '/'
  * is anchored at the root ("Users/*\/AppData/**"); a trailing '/' limits it to directories.
  * Dot-files are matched like any other name. An excluded directory is not descended into.
+ * Patterns come from console users and names from clients, so matching is linear (safe-glob.ts).
  */
 export class ExcludeMatcher {
   private readonly anyDepth: ((s: string) => boolean)[] = [];
@@ -18,7 +19,7 @@ export class ExcludeMatcher {
   private readonly dirAnchored: ((s: string) => boolean)[] = [];
 
   constructor(patterns: readonly string[], opts: ExcludeOptions = {}) {
-    const pmOpts = { dot: true, nocase: opts.caseInsensitive ?? false };
+    const globOptions = { nocase: opts.caseInsensitive ?? false };
     for (const raw of patterns) {
       let p = raw.trim();
       if (p === '' || p.startsWith('#')) continue;
@@ -28,7 +29,7 @@ export class ExcludeMatcher {
       const anchored = p.includes('/');
       p = p.replace(/^\/+/, '');
       if (p === '') continue;
-      const test = picomatch(p, pmOpts);
+      const test = compileGlob(p, globOptions);
       if (dirOnly) (anchored ? this.dirAnchored : this.dirAnyDepth).push(test);
       else (anchored ? this.anchored : this.anyDepth).push(test);
     }

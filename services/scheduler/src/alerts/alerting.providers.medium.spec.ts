@@ -38,7 +38,7 @@ describe('alerting providers (real Postgres, Redis, HTTP receiver)', () => {
         QueueModule.forRoot({ redisUrl: redis.url, prefix: redis.prefix }),
         schedulerAlertDelivery(),
       ],
-      providers: alertingProviders({ checkSeconds: 3600, storeRoot }),
+      providers: alertingProviders({ checkSeconds: 3600, storeRoot, allowPrivateWebhooks: true }),
     })
     class TestAlertingModule {}
     app = await NestFactory.createApplicationContext(TestAlertingModule, { logger: false });

@@ -126,10 +126,10 @@ export class AlertingLifecycle implements OnApplicationBootstrap, OnApplicationS
 }
 
 /** The scheduler's alert delivery: what was sent is remembered in Redis, shared by every scheduler. */
-export function schedulerAlertDelivery(): DynamicModule {
+export function schedulerAlertDelivery(allowPrivateWebhooks: boolean): DynamicModule {
   return AlertDeliveryModule.forRoot({
-    inject: [REDIS, QUEUE_OPTIONS],
-    useFactory: (redis: Redis, opts: QueueModuleOptions) => new RedisAlertLedgerRepository(redis, opts.prefix),
+    ledger: { inject: [REDIS, QUEUE_OPTIONS], useFactory: (redis: Redis, opts: QueueModuleOptions) => new RedisAlertLedgerRepository(redis, opts.prefix) },
+    allowPrivateWebhooks,
   });
 }
 

@@ -55,7 +55,7 @@ describe('alerts from finished backup jobs (Postgres, BullMQ events, HTTP receiv
           unusual: { maxChangedShare: 0.5, minPreviousFiles: 100 },
         }),
       },
-      new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(), new InMemoryAlertLedger()),
+      new AlertDispatchService(new SmtpMailerRepository(), new WebhookSenderRepository(10_000, true), new InMemoryAlertLedger()),
     );
     const errors: Error[] = [];
     const listener = new RunAlertsListener(service, conn, redis.prefix, (e) => errors.push(e));

@@ -4,7 +4,12 @@
 export interface CreateEnrolmentTokenDto {
 
   /**
-   * Hours until the token expires (default 24, at most 720)
+   * The agent enrolling with this token waits for an admin to approve it
+   */
+  requiresApproval?: boolean;
+
+  /**
+   * Hours until the token expires (default 24, at most 168: seven days)
    */
   ttlHours?: number;
 }

@@ -10,6 +10,7 @@ export interface EnrolmentTokenDto {
   command: string;
   expiresAt: string;
   id: string;
+  requiresApproval: boolean;
 
   /**
    * The one-time token; shown only in this answer (the server keeps its SHA-256)
