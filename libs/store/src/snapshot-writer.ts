@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { lstat, lutimes, mkdir, open, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HardlinkStore, SnapshotMeta, SnapshotRef } from './hardlink-store.js';
-import { EMPTY_SHA256, entryDiskPath, makeEntry, ManifestWriter, type EntryMeta, type ManifestEntry } from './manifest.js';
+import { EMPTY_SHA256, entryDiskPath, entrySegments, makeEntry, ManifestWriter, type EntryMeta, type ManifestEntry } from './manifest.js';
 import { writeDurableJson } from './format.js';
-import { FolderBuilder, type ClosedFolder, type CloseDecision } from './folder-builder.js';
+import { FolderBuilder, type ClosedFolder, type CloseDecision, type SharedLink } from './folder-builder.js';
 import { encodePath } from './name-codec.js';
 import {
   buildChildren,
@@ -222,6 +222,39 @@ export class SnapshotWriter {
   async append(entry: ManifestEntry): Promise<void> {
     await this.folders.add(entry);
     await this.manifest.append(entry);
+  }
+
+  /** True when dirs/ holds the shared folder of this tree hash. */
+  hasSharedFolder(hash: string): boolean {
+    try {
+      return lstatSync(this.store.sharedFolderPath(hash)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Takes over an unchanged shared folder whole: `folder` is its previous entry (with its tree
+   * hash, which hasSharedFolder found), `entries` everything below it from the previous manifest,
+   * in order. They are written to the manifest as they are and the folder becomes one link, with
+   * no walk, no hashing and no link per file.
+   */
+  async appendUnchangedFolder(folder: ManifestEntry, entries: readonly ManifestEntry[]): Promise<void> {
+    const tree = folder.tree as string;
+    const segs = entrySegments(folder);
+    let deepest = entryDiskPath(folder).length;
+    const links: SharedLink[] = [];
+    this.trees.push(JSON.stringify({ disk: entryDiskPath(folder), tree }));
+    for (const e of entries) {
+      const len = entryDiskPath(e).length;
+      if (len > deepest) deepest = len;
+      if (e.tree !== undefined) this.trees.push(JSON.stringify({ disk: entryDiskPath(e), tree: e.tree }));
+    }
+    await this.folders.addClosed(folder, { hash: tree, entries: entries.length, shared: true, links }, deepest);
+    await this.manifest.append(folder);
+    for (const e of entries) await this.manifest.append(e);
+    this.sharedFolders.reused++;
+    if (!this.isDeferred(segs.slice(0, -1))) await this.linkSharedFolder(segs, tree);
   }
 
   private async closeFolder(folder: ClosedFolder): Promise<CloseDecision> {
