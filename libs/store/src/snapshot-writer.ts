@@ -1,5 +1,5 @@
-import { lstatSync, mkdirSync } from 'node:fs';
-import { lstat, lutimes, mkdir, open, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstatSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lutimes, mkdir, open, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HardlinkStore, SnapshotMeta, SnapshotRef } from './hardlink-store.js';
 import { EMPTY_SHA256, entryDiskPath, entrySegments, makeEntry, ManifestWriter, type EntryMeta, type ManifestEntry } from './manifest.js';
@@ -15,7 +15,6 @@ import {
   sharedLinkTarget,
   SNAPSHOT_DEPTH,
   TREES_FILE,
-  writeViaRename,
   type BuildContext,
 } from './shared-folders.js';
 import { errnoCode } from './store.errors.js';
@@ -70,6 +69,7 @@ export class SnapshotWriter {
   private readonly deferred = new Set<string>();
   private readonly trees: string[] = [];
   private tmpCounter = 0;
+  private readonly madeBuckets = new Set<string>();
   private readonly build: BuildContext;
   readonly sharedFolders: SharedFolderStats = { stored: 0, reused: 0 };
 
@@ -308,13 +308,15 @@ export class SnapshotWriter {
     if (!(await this.publish(build, folder))) await rm(build, { recursive: true, force: true });
   }
 
+  // Folder closes run one at a time in manifest order, so their few quick system calls are made
+  // synchronously: a thread-pool round trip each would stall the manifest behind a busy pool.
   private async linkSharedFolder(segments: readonly string[], hash: string): Promise<void> {
-    await symlink(sharedLinkTarget(SNAPSHOT_DEPTH + segments.length - 1, hash), this.diskPath(segments));
+    symlinkSync(sharedLinkTarget(SNAPSHOT_DEPTH + segments.length - 1, hash), this.diskPath(segments));
   }
 
   private async sharedFolderExists(hash: string): Promise<boolean> {
     try {
-      return (await lstat(this.store.sharedFolderPath(hash))).isDirectory();
+      return lstatSync(this.store.sharedFolderPath(hash)).isDirectory();
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return false;
       throw err;
@@ -328,11 +330,17 @@ export class SnapshotWriter {
    */
   private async publish(built: string, folder: ClosedFolder): Promise<boolean> {
     const target = this.store.sharedFolderPath(folder.hash);
-    await mkdir(dirname(target), { recursive: true });
-    await writeViaRename(join(this.stagingDir, `children-${this.tmpCounter++}`), target + CHILDREN_SUFFIX, formatChildren(folder.links));
+    const bucket = dirname(target);
+    if (!this.madeBuckets.has(bucket)) {
+      mkdirSync(bucket, { recursive: true });
+      this.madeBuckets.add(bucket);
+    }
+    const tmp = join(this.stagingDir, `children-${this.tmpCounter++}`);
+    writeFileSync(tmp, formatChildren(folder.links));
+    renameSync(tmp, target + CHILDREN_SUFFIX);
     await this.store.faultHook?.('folder-built');
     try {
-      await rename(built, target);
+      renameSync(built, target);
     } catch (err) {
       if (errnoCode(err) === 'ENOTEMPTY' || errnoCode(err) === 'EEXIST') {
         this.sharedFolders.reused++;
@@ -347,7 +355,7 @@ export class SnapshotWriter {
 
   /** Moves a built copy out of the snapshot; staging is removed with the job. */
   private async discard(dir: string): Promise<void> {
-    await rename(dir, join(this.stagingDir, `discard-${this.tmpCounter++}`));
+    renameSync(dir, join(this.stagingDir, `discard-${this.tmpCounter++}`));
   }
 
   get entryCount(): number {
