@@ -4,17 +4,23 @@
 // (`npm run bench -- engine [NAME]`, which builds first) or directly, after
 // `npx tsc -b libs/store libs/smb`:  node test/bench/engine.bench.ts [NAME]
 // or from sources only:  node --conditions=source --import ./services/copy-worker/src/engine/testing/ts-resolve.mjs test/bench/engine.bench.ts [NAME]
-// NAME: backup-full-20k | backup-incr-nochange-100k | backup-full-1g. The engine itself is always
+// NAME: backup-full-20k | backup-incr-nochange-100k | prune-100k | backup-full-1g. The engine itself is always
 // loaded from its TypeScript sources (the resolve hook maps their '.js' imports to '.ts').
 // Prints one JSON line per bench {"bench","ours_s","reference_s","speedup",...}: medians of
 // BENCH_RUNS (default 3) runs, ours and smbclient alternating. BENCH_SCALE (default 1) shrinks
 // the data (0.1 = 2,000 files, 10,000 files, 100 MiB). backup-incr-nochange-100k also reports the
 // peak RSS of this process during our incremental runs (the engine holds no tree in memory).
 // backup-full-1g also reports reference_durable_s: smbclient get followed by syncfs of the copy,
-// because our snapshot is only complete once it is on disk (the store syncs before the rename).
+// because our snapshot is only complete once it is on disk (the store syncs before the rename),
+// and disk_floor_s: `dd conv=fdatasync` of the same size, the disk's own limit.
+// backup-incr-nochange-100k reports new_inodes (statfs of the store's filesystem before and after
+// each run: a store-format-2 snapshot of an unchanged tree is a few links, not a tree of links).
+// prune-100k deletes one 100,000-file snapshot whose folders it shares with its neighbours
+// (deleteSnapshot + emptying trash) against `rm -rf` of a format-1 copy (real directories and one
+// hard link per file, as `cp -al` of the snapshot makes it).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -52,6 +58,17 @@ function syncFilesystem(path: string): Promise<void> {
   return new Promise((resolve, reject) => {
     spawn('sync', ['-f', path], { stdio: 'ignore' }).on('error', reject).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`sync -f exited ${code}`))));
   });
+}
+
+function run(cmd: string, argv: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    spawn(cmd, argv, { stdio: 'ignore' }).on('error', reject).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}`))));
+  });
+}
+
+async function inodesInUse(path: string): Promise<number> {
+  const s = await statfs(path);
+  return s.files - s.ffree;
 }
 
 async function timed(fn: () => Promise<void>): Promise<number> {
@@ -153,16 +170,51 @@ async function main(): Promise<void> {
       const ours: number[] = [];
       const ref: number[] = [];
       let peak = 0;
+      const inodes: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         // Timed inside the child (engine run only, no Node start-up), like smbclient's own work.
+        const before = await inodesInUse(storeDir);
         const r = await runChildIncremental(server.url('many', USER), storeDir);
+        inodes.push((await inodesInUse(storeDir)) - before);
         if (r.files !== files || r.bytesRead !== 0) throw new Error(`incremental saw ${r.files} of ${files} files, read ${r.bytesRead} bytes`);
         ours.push(r.seconds);
         peak = Math.max(peak, r.maxRssMiB);
         ref.push(await timed(() => smbclient(args('many'), 'recurse; ls')));
       }
-      report('backup-incr-nochange-100k', ours, ref, { peak_rss_mib: peak });
+      report('backup-incr-nochange-100k', ours, ref, { peak_rss_mib: peak, new_inodes: median(inodes) });
       await rm(storeDir, { recursive: true, force: true });
+      await rm(share, { recursive: true, force: true });
+    }
+
+    if (wants('prune-100k')) {
+      const files = Math.round(100_000 * SCALE);
+      const share = join(root, 'prune');
+      await makeTree(share, files, 64);
+      await server.addShare('prune', share);
+      const store = await HardlinkStore.open(join(scratch, 'store-prune'), { create: true });
+      // A format-1 snapshot of the same tree for the reference: real directories only.
+      const flat = await HardlinkStore.open(join(scratch, 'store-prune-v1'), { create: true, sharedFolderThreshold: Number.MAX_SAFE_INTEGER });
+      await backup('prune', flat, 'pc');
+      await backup('prune', store, 'pc');
+      const ours: number[] = [];
+      const ref: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        // Snapshots n and n+1 share every folder with each other; n is deleted, n+1 stays.
+        await backup('prune', store, 'pc');
+        const seq = (await store.latestSnapshot('pc')) as number;
+        await backup('prune', store, 'pc');
+        ours.push(await timed(async () => {
+          await store.deleteSnapshot('pc', seq);
+          await store.emptyTrash();
+        }));
+        const copy = join(scratch, `prune-copy-${i}`);
+        await run('cp', ['-al', flat.snapshotDir('pc', 1), copy]);
+        await syncFilesystem(copy);
+        ref.push(await timed(() => run('rm', ['-rf', copy])));
+      }
+      report('prune-100k', ours, ref);
+      await rm(store.root, { recursive: true, force: true });
+      await rm(flat.root, { recursive: true, force: true });
       await rm(share, { recursive: true, force: true });
     }
 
@@ -178,6 +230,7 @@ async function main(): Promise<void> {
       const ours: number[] = [];
       const ref: number[] = [];
       const durable: number[] = [];
+      const floor: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         const storeDir = join(scratch, `store-1g-${i}`);
         const store = await HardlinkStore.open(storeDir, { create: true });
@@ -197,8 +250,16 @@ async function main(): Promise<void> {
           await syncFilesystem(out);
         }));
         await rm(out, { recursive: true, force: true });
+        const ddFile = join(scratch, `dd-${i}.bin`);
+        floor.push(await timed(() => run('dd', ['if=/dev/zero', `of=${ddFile}`, 'bs=16M', `count=${bytes / (16 * MiB)}`, 'conv=fdatasync'])));
+        await rm(ddFile, { force: true });
       }
-      report('backup-full-1g', ours, ref, { reference_durable_s: +median(durable).toFixed(3), speedup_vs_durable: +(median(durable) / median(ours)).toFixed(2) });
+      report('backup-full-1g', ours, ref, {
+        reference_durable_s: +median(durable).toFixed(3),
+        speedup_vs_durable: +(median(durable) / median(ours)).toFixed(2),
+        disk_floor_s: +median(floor).toFixed(3),
+        ours_over_floor: +(median(ours) / median(floor)).toFixed(2),
+      });
       await rm(share, { recursive: true, force: true });
     }
   } finally {

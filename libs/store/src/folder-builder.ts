@@ -76,14 +76,32 @@ export class FolderBuilder {
       (this.stack[0] as Frame).entry = entry;
       return;
     }
+    const child = await this.place(segs, entry, entryDiskPath(entry).length);
+    if (entry.type === 'directory') {
+      const diskLength = entryDiskPath(entry).length;
+      this.stack.push({ segments: segs, entry, children: [], slot: child, diskLength, deepest: diskLength });
+    }
+  }
+
+  /**
+   * A folder whose hash is already known (an unchanged shared folder taken over whole): recorded
+   * as closed without its contents. `deepest` is the longest disk path below it, relative to the
+   * snapshot.
+   */
+  async addClosed(entry: ManifestEntry, folder: FolderInfo, deepest: number): Promise<void> {
+    const child = await this.place(entrySegments(entry), entry, deepest);
+    child.folder = folder;
+  }
+
+  /** Closes the folders the entry is outside of and adds it to its parent's children. */
+  private async place(segs: string[], entry: ManifestEntry, deepest: number): Promise<FolderChild> {
     while (!isInside(segs, (this.top as Frame).segments)) await this.closeTop();
     const top = this.top as Frame;
     if (segs.length !== top.segments.length + 1) throw new Error(`manifest entry ${entry.path} has no parent directory entry`);
     const child: FolderChild = { name: segs[segs.length - 1] as string, entry };
     top.children.push(child);
-    const diskLength = entryDiskPath(entry).length;
-    if (diskLength > top.deepest) top.deepest = diskLength;
-    if (entry.type === 'directory') this.stack.push({ segments: segs, entry, children: [], slot: child, diskLength, deepest: diskLength });
+    if (deepest > top.deepest) top.deepest = deepest;
+    return child;
   }
 
   /** Closes every open folder, the root last; returns the root's info. */

@@ -1,4 +1,4 @@
-import { lutimes, mkdir, open, readdir, readFile, readlink, rename, symlink, unlink } from 'node:fs/promises';
+import { lutimes, mkdir, open, readdir, readFile, readlink, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FolderChild, SharedLink } from './folder-builder.js';
 import { EMPTY_SHA256, type ManifestEntry } from './manifest.js';
@@ -43,17 +43,6 @@ export function formatChildren(links: readonly SharedLink[]): string {
 
 export function parseChildren(text: string): string[] {
   return text.split('\n').filter((l) => TREE_HASH_RE.test(l));
-}
-
-/** Writes a file durably enough for its rename to be the only visible step (syncfs makes it durable). */
-export async function writeViaRename(tmp: string, target: string, text: string): Promise<void> {
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(text);
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, target);
 }
 
 export interface BuildContext {

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { lstat, lutimes, mkdir, open, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstatSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lutimes, mkdir, open, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HardlinkStore, SnapshotMeta, SnapshotRef } from './hardlink-store.js';
-import { EMPTY_SHA256, entryDiskPath, makeEntry, ManifestWriter, type EntryMeta, type ManifestEntry } from './manifest.js';
+import { EMPTY_SHA256, entryDiskPath, entrySegments, makeEntry, ManifestWriter, type EntryMeta, type ManifestEntry } from './manifest.js';
 import { writeDurableJson } from './format.js';
-import { FolderBuilder, type ClosedFolder, type CloseDecision } from './folder-builder.js';
+import { FolderBuilder, type ClosedFolder, type CloseDecision, type SharedLink } from './folder-builder.js';
 import { encodePath } from './name-codec.js';
 import {
   buildChildren,
@@ -15,7 +15,6 @@ import {
   sharedLinkTarget,
   SNAPSHOT_DEPTH,
   TREES_FILE,
-  writeViaRename,
   type BuildContext,
 } from './shared-folders.js';
 import { errnoCode } from './store.errors.js';
@@ -70,6 +69,7 @@ export class SnapshotWriter {
   private readonly deferred = new Set<string>();
   private readonly trees: string[] = [];
   private tmpCounter = 0;
+  private readonly madeBuckets = new Set<string>();
   private readonly build: BuildContext;
   readonly sharedFolders: SharedFolderStats = { stored: 0, reused: 0 };
 
@@ -224,6 +224,39 @@ export class SnapshotWriter {
     await this.manifest.append(entry);
   }
 
+  /** True when dirs/ holds the shared folder of this tree hash. */
+  hasSharedFolder(hash: string): boolean {
+    try {
+      return lstatSync(this.store.sharedFolderPath(hash)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Takes over an unchanged shared folder whole: `folder` is its previous entry (with its tree
+   * hash, which hasSharedFolder found), `entries` everything below it from the previous manifest,
+   * in order. They are written to the manifest as they are and the folder becomes one link, with
+   * no walk, no hashing and no link per file.
+   */
+  async appendUnchangedFolder(folder: ManifestEntry, entries: readonly ManifestEntry[]): Promise<void> {
+    const tree = folder.tree as string;
+    const segs = entrySegments(folder);
+    let deepest = entryDiskPath(folder).length;
+    const links: SharedLink[] = [];
+    this.trees.push(JSON.stringify({ disk: entryDiskPath(folder), tree }));
+    for (const e of entries) {
+      const len = entryDiskPath(e).length;
+      if (len > deepest) deepest = len;
+      if (e.tree !== undefined) this.trees.push(JSON.stringify({ disk: entryDiskPath(e), tree: e.tree }));
+    }
+    await this.folders.addClosed(folder, { hash: tree, entries: entries.length, shared: true, links }, deepest);
+    await this.manifest.append(folder);
+    for (const e of entries) await this.manifest.append(e);
+    this.sharedFolders.reused++;
+    if (!this.isDeferred(segs.slice(0, -1))) await this.linkSharedFolder(segs, tree);
+  }
+
   private async closeFolder(folder: ClosedFolder): Promise<CloseDecision> {
     const segs = folder.segments;
     if (segs.length === 0) return { shared: false };
@@ -275,13 +308,15 @@ export class SnapshotWriter {
     if (!(await this.publish(build, folder))) await rm(build, { recursive: true, force: true });
   }
 
+  // Folder closes run one at a time in manifest order, so their few quick system calls are made
+  // synchronously: a thread-pool round trip each would stall the manifest behind a busy pool.
   private async linkSharedFolder(segments: readonly string[], hash: string): Promise<void> {
-    await symlink(sharedLinkTarget(SNAPSHOT_DEPTH + segments.length - 1, hash), this.diskPath(segments));
+    symlinkSync(sharedLinkTarget(SNAPSHOT_DEPTH + segments.length - 1, hash), this.diskPath(segments));
   }
 
   private async sharedFolderExists(hash: string): Promise<boolean> {
     try {
-      return (await lstat(this.store.sharedFolderPath(hash))).isDirectory();
+      return lstatSync(this.store.sharedFolderPath(hash)).isDirectory();
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return false;
       throw err;
@@ -295,11 +330,17 @@ export class SnapshotWriter {
    */
   private async publish(built: string, folder: ClosedFolder): Promise<boolean> {
     const target = this.store.sharedFolderPath(folder.hash);
-    await mkdir(dirname(target), { recursive: true });
-    await writeViaRename(join(this.stagingDir, `children-${this.tmpCounter++}`), target + CHILDREN_SUFFIX, formatChildren(folder.links));
+    const bucket = dirname(target);
+    if (!this.madeBuckets.has(bucket)) {
+      mkdirSync(bucket, { recursive: true });
+      this.madeBuckets.add(bucket);
+    }
+    const tmp = join(this.stagingDir, `children-${this.tmpCounter++}`);
+    writeFileSync(tmp, formatChildren(folder.links));
+    renameSync(tmp, target + CHILDREN_SUFFIX);
     await this.store.faultHook?.('folder-built');
     try {
-      await rename(built, target);
+      renameSync(built, target);
     } catch (err) {
       if (errnoCode(err) === 'ENOTEMPTY' || errnoCode(err) === 'EEXIST') {
         this.sharedFolders.reused++;
@@ -314,7 +355,7 @@ export class SnapshotWriter {
 
   /** Moves a built copy out of the snapshot; staging is removed with the job. */
   private async discard(dir: string): Promise<void> {
-    await rename(dir, join(this.stagingDir, `discard-${this.tmpCounter++}`));
+    renameSync(dir, join(this.stagingDir, `discard-${this.tmpCounter++}`));
   }
 
   get entryCount(): number {

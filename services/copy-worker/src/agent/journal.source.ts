@@ -77,6 +77,11 @@ export class JournalSource implements BackupSource {
     return this.inner.list(dir, signal);
   }
 
+  /** No journal entry at or below it: the previous snapshot's folder holds as it is. */
+  isUnchangedSubtree(dir: readonly string[]): boolean {
+    return dir.length > 0 && !this.dirty.mustList(dir) && this.previous.get(dir) !== undefined;
+  }
+
   createReadStream(path: readonly string[], signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
     return this.inner.createReadStream(path, signal);
   }

@@ -112,7 +112,14 @@ export class BackupFailedError extends Error {
   }
 }
 
+/** An unchanged shared folder taken over whole: its previous entry and everything below it. */
+interface UnchangedFolder {
+  folder: ManifestEntry;
+  below: ManifestEntry[];
+}
+
 type Slot = Promise<ManifestEntry | undefined>;
+type QueueItem = Promise<ManifestEntry | UnchangedFolder | undefined>;
 
 const PENDING_LIMIT = 512;
 const LIST_AHEAD = 16;
@@ -156,7 +163,7 @@ class BackupRun {
   private readonly reads: Semaphore;
   private readonly links = new Semaphore(32);
   private readonly startedAt = new Date();
-  private readonly queue: Slot[] = [];
+  private readonly queue: QueueItem[] = [];
   private readonly prefetched = new Map<string, Promise<SourceEntry[]>>();
   private fatal: BackupFailedError | undefined;
   private partial = false;
@@ -251,6 +258,7 @@ class BackupRun {
       const found = await prev.seek(segs);
       const before = found && found.type === entry.type ? found : undefined;
       if (found && !before) this.removed(found);
+      if (entry.type === 'directory' && (await this.takeOverUnchanged(segs, entry, before, prev))) continue;
       if (entry.type === 'directory') {
         // Created before anything inside it is scheduled; it is cheap and keeps order simple.
         let created: ManifestEntry;
@@ -292,6 +300,30 @@ class BackupRun {
     }
   }
 
+  /**
+   * A folder the source vouches for as untouched (journal mode) that was a shared folder: it is
+   * neither listed nor walked; its previous entries go to the manifest as they are and it becomes
+   * one link.
+   */
+  private async takeOverUnchanged(segs: string[], entry: SourceEntry, before: ManifestEntry | undefined, prev: ManifestCursor): Promise<boolean> {
+    if (this.opts.full || before?.tree === undefined || !this.source.isUnchangedSubtree?.(segs)) return false;
+    if (before.mtime !== entry.mtime || before.mode !== (entry.mode ?? 0) || !this.writer!.hasSharedFolder(before.tree)) return false;
+    const below = await prev.takeSubtree(segs);
+    for (const e of below) {
+      if (e.type === 'directory') this.counters.directories++;
+      else if (e.type === 'symlink') this.counters.symlinks++;
+      else {
+        this.filesSeen++;
+        this.bytesSeen += e.size;
+        this.counters.filesUnchanged++;
+        this.account(e);
+      }
+    }
+    this.counters.directories++;
+    await this.push(Promise.resolve({ folder: before, below }));
+    return true;
+  }
+
   /** Sorted in comparePaths order with duplicate names dropped (a hostile server may send them). */
   private prepare(dir: string[], entries: SourceEntry[]): SourceEntry[] {
     entries.sort((a, b) => compareNames(a.name, b.name));
@@ -329,7 +361,7 @@ class BackupRun {
       const segs = [...frame.dir, e.name];
       const key = pathKey(segs);
       started++;
-      if (this.prefetched.has(key) || this.excludes.isExcluded(segs, true)) continue;
+      if (this.prefetched.has(key) || this.excludes.isExcluded(segs, true) || this.source.isUnchangedSubtree?.(segs)) continue;
       const p = this.source.list(segs, this.opts.signal);
       p.catch(() => undefined); // observed when consumed
       this.prefetched.set(key, p);
@@ -496,7 +528,7 @@ class BackupRun {
 
   // ---- ordered manifest output ------------------------------------------------------------
 
-  private async push(slot: Slot): Promise<void> {
+  private async push(slot: QueueItem): Promise<void> {
     // Rejections are collected as the run's failure; nothing is left unhandled meanwhile.
     const safe = slot.catch((err: unknown) => {
       this.fatal ??= this.asFailure(err);
@@ -507,11 +539,15 @@ class BackupRun {
   }
 
   private async flushOne(): Promise<void> {
-    const entry = await this.queue.shift();
-    if (entry && !this.fatal) {
-      await this.writer!.append(entry);
-      this.counters.entries++;
+    const item = await this.queue.shift();
+    if (!item || this.fatal) return;
+    if ('below' in item) {
+      await this.writer!.appendUnchangedFolder(item.folder, item.below);
+      this.counters.entries += 1 + item.below.length;
+      return;
     }
+    await this.writer!.append(item);
+    this.counters.entries++;
   }
 
   private async settleAll(): Promise<void> {

@@ -25,6 +25,11 @@ export interface BackupSource {
   /** The contents of one file, streamed. Errors while iterating are per-file (or fatal, see below). */
   createReadStream(path: readonly string[], signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
   stat(path: readonly string[]): Promise<SourceEntry>;
+  /**
+   * True when the source knows nothing at or below `dir` changed since the previous snapshot
+   * (a change journal says so): the engine then takes the previous snapshot's folder over whole.
+   */
+  isUnchangedSubtree?(dir: readonly string[]): boolean;
   close?(): Promise<void>;
 }
 

@@ -36,6 +36,16 @@ export class ManifestCursor {
     }
   }
 
+  /** Everything below `dir`, in order, consumed (call right after seek(dir) found it). */
+  async takeSubtree(dir: readonly string[]): Promise<ManifestEntry[]> {
+    const out: ManifestEntry[] = [];
+    for (let head = await this.peek(); head && isBelow(head.segs, dir); head = await this.peek()) {
+      this.head = undefined;
+      out.push(head.entry);
+    }
+    return out;
+  }
+
   /** Reports every remaining entry as passed (the walk is over). */
   async drain(): Promise<void> {
     for (let head = await this.peek(); head; head = await this.peek()) {
@@ -66,4 +76,10 @@ export class ManifestCursor {
     this.head = { entry: next.value, segs: entrySegments(next.value) };
     return this.head;
   }
+}
+
+function isBelow(segs: readonly string[], dir: readonly string[]): boolean {
+  if (segs.length <= dir.length) return false;
+  for (let i = 0; i < dir.length; i++) if (segs[i] !== dir[i]) return false;
+  return true;
 }
