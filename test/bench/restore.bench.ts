@@ -26,6 +26,7 @@ type RestorePolicy = 'overwrite' | 'skip-existing' | 'if-different' | 'rename';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const IN_FLIGHT = Number(process.env.BENCH_FILES_IN_FLIGHT ?? 16);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
 const USER = 'bench';
 const PASSWORD = 'Bench-pass-1';
 const MiB = 1024 * 1024;
@@ -70,7 +71,7 @@ async function snapshotOf(tree: string, storeDir: string): Promise<HardlinkStore
 }
 
 /** What the copy worker does for a restore of the whole snapshot into `base`: read the manifest, plan, write. */
-async function restore(store: HardlinkStore, session: SmbSession, base: string[], policy: RestorePolicy): Promise<{ restored: number; skipped: number }> {
+async function restore(store: HardlinkStore, sessions: SmbSession[], base: string[], policy: RestorePolicy): Promise<{ restored: number; skipped: number }> {
   const entries: PlannedEntry[] = [];
   for await (const entry of store.readManifest('pc', 1)) {
     const outcome = planEntry(entry, entrySegments(entry), [], { kind: 'folder', key: 'dst', base }, false);
@@ -78,7 +79,7 @@ async function restore(store: HardlinkStore, session: SmbSession, base: string[]
   }
   const writer = new RestoreWriter(store, {
     client: 'pc', seq: 1, restoreId: 'benchmark', policy, verifyReadBack: false, resume: false, renameStamp: new Date(), filesInFlight: IN_FLIGHT,
-    signal: new AbortController().signal, sessions: new Map([['dst', session]]), onLog: () => undefined, onProgress: () => undefined,
+    signal: new AbortController().signal, sessions: new Map([['dst', sessions]]), onLog: () => undefined, onProgress: () => undefined,
   });
   const counters = await writer.run(entries);
   if (counters.failed > 0) throw new Error(`${counters.failed} files failed`);
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
     await server.addUser(USER, PASSWORD);
     await server.addShare('dest', dest);
     const args = smbclientArgs(server, 'dest', USER, PASSWORD);
-    const session = await connect(server.url('dest', USER), { password: PASSWORD });
+    const session = await Promise.all(Array.from({ length: CONNECTIONS }, () => connect(server.url('dest', USER), { password: PASSWORD })));
     const report = (bench: string, ours: number[], reference: number[], extra: Record<string, number> = {}): void => {
       const o = median(ours);
       const r = median(reference);
@@ -173,7 +174,7 @@ async function main(): Promise<void> {
       await rm(tree, { recursive: true, force: true });
       await rm(join(root, 'store-100k'), { recursive: true, force: true });
     }
-    await session.close();
+    await Promise.all(session.map((s) => s.close()));
   } finally {
     await server.stop();
     await rm(root, { recursive: true, force: true });

@@ -35,6 +35,7 @@ export interface RestoreJobContext {
 }
 
 const CANCEL_POLL_MS = 500;
+const CONNECTIONS_PER_SHARE = 4;
 const SAVE_COUNTERS_MS = 2_000;
 
 /**
@@ -89,7 +90,7 @@ export class RestoreRunService {
 
       if (!(await this.snapshotExists(restore))) throw new RestoreFailedPermanentlyError(`snapshot ${restore.seq} of client ${restore.clientId} is not in the store`);
       const destination = await this.openDestination(restore, opened, log, context);
-      const sessions = new Map<string, SmbSession>(opened.map((t) => [t.share.id, t.session]));
+      const sessions = new Map<string, SmbSession[]>(opened.map((t) => [t.share.id, t.sessions]));
       const planned = await this.plan(restore, destination, log);
       const signal = AbortSignal.any([context.signal, lock.lost, cancel.signal]);
       let lastSave = 0;
@@ -121,7 +122,7 @@ export class RestoreRunService {
       throw await this.recordFailure(error, queued, context, lock.lost, log, writer?.counters);
     } finally {
       clearInterval(poll);
-      await Promise.all(opened.map((t) => t.session.close().catch(() => undefined)));
+      await Promise.all(opened.flatMap((t) => t.sessions.map((session) => session.close().catch(() => undefined))));
       await log.flush();
       await lock.release();
     }
@@ -134,7 +135,7 @@ export class RestoreRunService {
   private async openDestination(restore: Restore, opened: RestoreTarget[], log: RestoreLog, context: RestoreJobContext): Promise<RestoreDestination> {
     const open = async (share: Share): Promise<RestoreTarget> => {
       try {
-        const target = await this.targets.open(share);
+        const target = await this.targets.open(share, CONNECTIONS_PER_SHARE);
         opened.push(target);
         log.add({ level: 'info', message: `destination share ${share.name} opened (${share.url})` });
         return target;

@@ -43,7 +43,8 @@ export interface RestoreWriterOptions {
   renameStamp: Date;
   filesInFlight: number;
   signal: AbortSignal;
-  sessions: ReadonlyMap<string, SmbSession>;
+  /** Open connections per destination; files are spread over them (smbd serves each connection in its own process). */
+  sessions: ReadonlyMap<string, readonly SmbSession[]>;
   onLog(event: RestoreLogEvent): void;
   onProgress(progress: RestoreProgress, counters: RestoreCounters): void;
 }
@@ -77,6 +78,7 @@ export class RestoreWriter {
   private currentPath: string | null = null;
   private readonly startedAt = Date.now();
   private lastProgress = 0;
+  private written = 0;
 
   private readonly store: HardlinkStore;
   private readonly opts: RestoreWriterOptions;
@@ -266,7 +268,7 @@ export class RestoreWriter {
   /** True when the file is in place under `target`; false when it failed (logged, nothing left behind). */
   private async writeFile(p: PlannedEntry, target: string, replace: boolean): Promise<boolean> {
     const { entry } = p;
-    const session = this.session(p.key);
+    const session = this.session(p.key, this.written++);
     const dir = parentOf(p.path);
     const temp = `${dir ? `${dir}/` : ''}${this.tempPrefix}${createHash('sha1').update(nameOf(p.path)).digest('hex').slice(0, 16)}.part`;
     const source = join(this.store.snapshotDir(this.opts.client, this.opts.seq), entryDiskPath(entry));
@@ -359,10 +361,10 @@ export class RestoreWriter {
     if (failure !== undefined) throw failure;
   }
 
-  private session(key: string): SmbSession {
-    const session = this.opts.sessions.get(key);
-    if (!session) throw new Error(`no open session for destination ${key}`);
-    return session;
+  private session(key: string, spread = 0): SmbSession {
+    const sessions = this.opts.sessions.get(key);
+    if (!sessions || sessions.length === 0) throw new Error(`no open session for destination ${key}`);
+    return sessions[spread % sessions.length]!;
   }
 
   private throwIfAborted(): void {
