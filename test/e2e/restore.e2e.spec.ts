@@ -81,6 +81,10 @@ describe('restore (api, copy worker, smbd, Postgres, Redis)', () => {
     await bad({ ...base, seq: 1, policy: 'clobber' }, 400, /policy must be one of/);
     await bad({ ...base, seq: 1, destination: { clientId: other.clientId, shareId: source.shareId, path: 'x' } }, 400, /does not belong to client ws-other/);
     await bad({ ...base, seq: 1, destination: { clientId: other.clientId, shareId: other.shareId, path: 'a/../../b' } }, 400, /destination.path/);
+    const mounted = await api.call('POST', `/clients/${other.clientId}/shares`, { name: 'mounted', url: `file://${otherDir}` });
+    expect(mounted.status).toBe(201);
+    await bad({ ...base, seq: 1, destination: { clientId: other.clientId, shareId: mounted.json.id, path: '' } }, 400, /not an smb:\/\/ share; restores are written over SMB/);
+    expect((await api.call('DELETE', `/shares/${mounted.json.id}`)).status).toBe(204);
     const list = await api.call('GET', `/restores?clientId=${source.clientId}`);
     expect(list.json).toEqual({ items: [], total: 0 });
   });

@@ -183,7 +183,13 @@ export class RestoreWriter {
       for (const [name, item] of listed) {
         if (keep.has(name)) continue;
         this.throwIfAborted();
-        await this.removeTree(p.key, item);
+        try {
+          await this.removeTree(p.key, item);
+        } catch (error) {
+          if (!(error instanceof SmbStatusError)) throw error;
+          this.counters.failed++;
+          this.opts.onLog({ level: 'error', message: `mirror: cannot remove ${item.path}: ${error.message}`, path: item.path });
+        }
         listed.delete(name);
       }
     }
@@ -254,7 +260,16 @@ export class RestoreWriter {
       }
       replace = done !== undefined;
     }
-    const written = await this.writeFile(p, target, replace);
+    let written: boolean;
+    try {
+      written = await this.writeFile(p, target, replace);
+    } catch (error) {
+      // The server refused this one file (access denied, in use, a name colliding by case):
+      // that file fails, the rest go on. Lost connections and aborts end the attempt.
+      if (!(error instanceof SmbStatusError)) throw error;
+      this.log('error', `not restored: ${error.message}`, p);
+      written = false;
+    }
     if (written) {
       this.counters[counter]++;
       this.counters.bytes += entry.size;
@@ -311,7 +326,12 @@ export class RestoreWriter {
       this.log('error', `hash mismatch: the store's copy reads as sha256 ${actual} (${sent} B), the manifest says ${entry.sha256} (${entry.size} B); not restored${pool}`, p);
       return false;
     }
-    await session.rename(temp, target, { overwrite: replace });
+    try {
+      await session.rename(temp, target, { overwrite: replace });
+    } catch (error) {
+      await session.unlink(temp).catch(() => undefined);
+      throw error;
+    }
     if (this.opts.verifyReadBack) {
       const back = createHash('sha256');
       const read = await session.download(target, (chunk) => void back.update(chunk), { signal: this.opts.signal });
