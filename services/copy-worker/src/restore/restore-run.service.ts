@@ -111,8 +111,10 @@ export class RestoreRunService {
       writer.counters.failed += planned.unplaceable;
       const counters = await writer.run(planned.entries);
       const state = counters.failed > 0 ? 'partial' : 'succeeded';
-      await this.restores.finish(restore.id, state, { counters });
       log.add({ level: state === 'partial' ? 'warn' : 'info', message: `restore ${state}: ${summary(counters)}` });
+      // The log is complete before the state says the restore is over.
+      await log.flush();
+      await this.restores.finish(restore.id, state, { counters });
       this.events.publish({ type: 'restore.state', restoreId: restore.id, clientId: restore.clientId, state, error: null });
     } catch (error) {
       if (cancel.signal.aborted) {
@@ -184,8 +186,9 @@ export class RestoreRunService {
   }
 
   private async endCancelled(restore: Restore, counters: RestoreCounters | undefined, log: RestoreLog): Promise<void> {
-    await this.restores.finish(restore.id, 'cancelled', { ...(counters ? { counters } : {}), error: null });
     log.add({ level: 'warn', message: `restore cancelled${counters ? `: ${summary(counters)} before it stopped` : ''}` });
+    await log.flush();
+    await this.restores.finish(restore.id, 'cancelled', { ...(counters ? { counters } : {}), error: null });
     this.events.publish({ type: 'restore.state', restoreId: restore.id, clientId: restore.clientId, state: 'cancelled', error: null });
   }
 
@@ -206,6 +209,7 @@ export class RestoreRunService {
       level: interrupted ? 'warn' : 'error',
       message: interrupted ? 'interrupted: this worker is stopping; another worker will resume the restore' : willRetry ? `attempt ${context.attempt} failed: ${text}; retrying` : `restore failed: ${text}`,
     });
+    await log.flush();
     if (counters) await this.restores.saveCounters(restore.id, counters);
     if (willRetry) await this.restores.requeue(restore.id, text);
     else await this.restores.finish(restore.id, 'failed', { error: text });
