@@ -81,6 +81,10 @@ describe('restore (api, copy worker, smbd, Postgres, Redis)', () => {
     await bad({ ...base, seq: 1, policy: 'clobber' }, 400, /policy must be one of/);
     await bad({ ...base, seq: 1, destination: { clientId: other.clientId, shareId: source.shareId, path: 'x' } }, 400, /does not belong to client ws-other/);
     await bad({ ...base, seq: 1, destination: { clientId: other.clientId, shareId: other.shareId, path: 'a/../../b' } }, 400, /destination.path/);
+    const mounted = await api.call('POST', `/clients/${other.clientId}/shares`, { name: 'mounted', url: `file://${otherDir}` });
+    expect(mounted.status).toBe(201);
+    await bad({ ...base, seq: 1, destination: { clientId: other.clientId, shareId: mounted.json.id, path: '' } }, 400, /not an smb:\/\/ share; restores are written over SMB/);
+    expect((await api.call('DELETE', `/shares/${mounted.json.id}`)).status).toBe(204);
     const list = await api.call('GET', `/restores?clientId=${source.clientId}`);
     expect(list.json).toEqual({ items: [], total: 0 });
   });
@@ -159,6 +163,44 @@ describe('restore (api, copy worker, smbd, Postgres, Redis)', () => {
     expect(different).toMatchObject({ state: 'succeeded', restored: 2, skipped: nestedFiles - 2, failed: 0 });
     expect(diffDisk(nested, await readDisk(target))).toEqual([]);
     expect((await readdir(join(otherDir, 'restored/here'))).sort()).toEqual(['nested']);
+  });
+
+  it('relays the restore\'s progress, log and state over the events stream', async () => {
+    const sse = new AbortController();
+    const events: { type: string; restoreId?: string; [key: string]: unknown }[] = [];
+    const response = await api.raw('/events', { signal: sse.signal });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    const reading = (async () => {
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        const blocks = buffer.split('\n\n');
+        buffer = blocks.pop()!;
+        for (const block of blocks) {
+          const data = block.split('\n').find((line) => line.startsWith('data: '));
+          if (data) events.push(JSON.parse(data.slice(6)));
+        }
+      }
+    })();
+    try {
+      const id = await startRestore(api, { clientId: source.clientId, seq: 1, paths: ['docs/big.bin', 'docs/many'], destination: { clientId: other.clientId, shareId: other.shareId, path: 'live' }, policy: 'overwrite' });
+      const done = await waitRestore(api, id);
+      const deadline = Date.now() + 10_000;
+      while (!events.some((e) => e.restoreId === id && e.type === 'restore.state' && e.state === 'succeeded') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const mine = events.filter((e) => e.restoreId === id);
+      expect(mine.filter((e) => e.type === 'restore.state').map((e) => e.state)).toEqual(['running', 'succeeded']);
+      const progress = mine.filter((e) => e.type === 'restore.progress');
+      expect(progress.length).toBeGreaterThan(0);
+      expect(progress.at(-1)).toMatchObject({ clientId: source.clientId, filesDone: 41, filesTotal: 41, bytesDone: done.bytesTotal, bytesTotal: done.bytesTotal, etaSeconds: 0 });
+      expect(progress.at(-1)!.bytesPerSecond).toBeGreaterThan(0);
+      expect(mine.some((e) => e.type === 'restore.log' && String(e.message).startsWith('restore succeeded'))).toBe(true);
+    } finally {
+      sse.abort();
+      await reading;
+    }
   });
 
   it('fails at once with the reason when the destination logon is refused', async () => {

@@ -53,6 +53,7 @@ export class RestoresService {
       const share = await this.shares.findById(body.destination.shareId);
       if (!share) throw new NotFoundException(`Destination share ${body.destination.shareId} does not exist`);
       if (share.clientId !== destClient.id) throw new BadRequestException(`Share ${share.name} does not belong to client ${destClient.name}`);
+      if (!share.url.toLowerCase().startsWith('smb://')) throw new BadRequestException(`Share ${share.name} is not an smb:// share; restores are written over SMB`);
       target = { clientId: destClient.id, shareId: share.id, path: parseDestinationPath(body.destination.path) };
     }
 

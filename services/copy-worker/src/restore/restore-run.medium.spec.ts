@@ -102,6 +102,19 @@ describe('RestoreRunService (real Postgres, Redis, store, smbd)', () => {
     for (const path of ['sub/a.txt', 'empty.txt', 'sub', 'empty-dir']) expect((await stat(join(root, path))).mtime.toISOString(), path).toBe('2020-02-03T04:05:06.789Z');
   });
 
+  it('fails only the file the server refuses (a name colliding by case) and restores the rest', async () => {
+    const restore = await request({ paths: ['data/sub'] });
+    await mkdir(join(destDir, `f${folder}`, 'sub'), { recursive: true });
+    await writeFile(join(destDir, `f${folder}`, 'sub', 'A.TXT'), 'already there');
+    await run(restore.id);
+    const done = (await restores.findById(restore.id))!;
+    const lines = await log(restore.id);
+    expect(done, lines.join('\n')).toMatchObject({ state: 'partial', restored: 0, failed: 1 });
+    expect(lines).toContainEqual(expect.stringMatching(/^data\/sub\/a\.txt: not restored: .*STATUS_OBJECT_NAME_COLLISION/));
+    expect((await readdir(join(destDir, `f${folder}`, 'sub'))).sort()).toEqual(['A.TXT']);
+    expect(await readFile(join(destDir, `f${folder}`, 'sub', 'A.TXT'), 'utf8')).toBe('already there');
+  });
+
   it('waits while a backup (or another restore) holds the destination client, and while gc runs', async () => {
     const restore = await request();
     const lock = (await app.get(ClientLockRepository).tryAcquire(destId))!;

@@ -35,6 +35,7 @@ export interface RestoreJobContext {
 }
 
 const CANCEL_POLL_MS = 500;
+const CONNECTIONS_PER_SHARE = 4;
 const SAVE_COUNTERS_MS = 2_000;
 
 /**
@@ -89,7 +90,7 @@ export class RestoreRunService {
 
       if (!(await this.snapshotExists(restore))) throw new RestoreFailedPermanentlyError(`snapshot ${restore.seq} of client ${restore.clientId} is not in the store`);
       const destination = await this.openDestination(restore, opened, log, context);
-      const sessions = new Map<string, SmbSession>(opened.map((t) => [t.share.id, t.session]));
+      const sessions = new Map<string, SmbSession[]>(opened.map((t) => [t.share.id, t.sessions]));
       const planned = await this.plan(restore, destination, log);
       const signal = AbortSignal.any([context.signal, lock.lost, cancel.signal]);
       let lastSave = 0;
@@ -110,8 +111,10 @@ export class RestoreRunService {
       writer.counters.failed += planned.unplaceable;
       const counters = await writer.run(planned.entries);
       const state = counters.failed > 0 ? 'partial' : 'succeeded';
-      await this.restores.finish(restore.id, state, { counters });
       log.add({ level: state === 'partial' ? 'warn' : 'info', message: `restore ${state}: ${summary(counters)}` });
+      // The log is complete before the state says the restore is over.
+      await log.flush();
+      await this.restores.finish(restore.id, state, { counters });
       this.events.publish({ type: 'restore.state', restoreId: restore.id, clientId: restore.clientId, state, error: null });
     } catch (error) {
       if (cancel.signal.aborted) {
@@ -121,7 +124,7 @@ export class RestoreRunService {
       throw await this.recordFailure(error, queued, context, lock.lost, log, writer?.counters);
     } finally {
       clearInterval(poll);
-      await Promise.all(opened.map((t) => t.session.close().catch(() => undefined)));
+      await Promise.all(opened.flatMap((t) => t.sessions.map((session) => session.close().catch(() => undefined))));
       await log.flush();
       await lock.release();
     }
@@ -134,7 +137,7 @@ export class RestoreRunService {
   private async openDestination(restore: Restore, opened: RestoreTarget[], log: RestoreLog, context: RestoreJobContext): Promise<RestoreDestination> {
     const open = async (share: Share): Promise<RestoreTarget> => {
       try {
-        const target = await this.targets.open(share);
+        const target = await this.targets.open(share, CONNECTIONS_PER_SHARE);
         opened.push(target);
         log.add({ level: 'info', message: `destination share ${share.name} opened (${share.url})` });
         return target;
@@ -183,8 +186,9 @@ export class RestoreRunService {
   }
 
   private async endCancelled(restore: Restore, counters: RestoreCounters | undefined, log: RestoreLog): Promise<void> {
-    await this.restores.finish(restore.id, 'cancelled', { ...(counters ? { counters } : {}), error: null });
     log.add({ level: 'warn', message: `restore cancelled${counters ? `: ${summary(counters)} before it stopped` : ''}` });
+    await log.flush();
+    await this.restores.finish(restore.id, 'cancelled', { ...(counters ? { counters } : {}), error: null });
     this.events.publish({ type: 'restore.state', restoreId: restore.id, clientId: restore.clientId, state: 'cancelled', error: null });
   }
 
@@ -205,6 +209,7 @@ export class RestoreRunService {
       level: interrupted ? 'warn' : 'error',
       message: interrupted ? 'interrupted: this worker is stopping; another worker will resume the restore' : willRetry ? `attempt ${context.attempt} failed: ${text}; retrying` : `restore failed: ${text}`,
     });
+    await log.flush();
     if (counters) await this.restores.saveCounters(restore.id, counters);
     if (willRetry) await this.restores.requeue(restore.id, text);
     else await this.restores.finish(restore.id, 'failed', { error: text });

@@ -43,13 +43,15 @@ export interface RestoreWriterOptions {
   renameStamp: Date;
   filesInFlight: number;
   signal: AbortSignal;
-  sessions: ReadonlyMap<string, SmbSession>;
+  /** Open connections per destination; files are spread over them (smbd serves each connection in its own process). */
+  sessions: ReadonlyMap<string, readonly SmbSession[]>;
   onLog(event: RestoreLogEvent): void;
   onProgress(progress: RestoreProgress, counters: RestoreCounters): void;
 }
 
 const PROGRESS_EVERY_MS = 500;
 const LISTINGS_IN_FLIGHT = 8;
+const WRITE_CHUNK = 4 * 1024 * 1024;
 const NOT_FOUND = new Set<number>([NtStatus.OBJECT_NAME_NOT_FOUND, NtStatus.OBJECT_PATH_NOT_FOUND]);
 
 const parentOf = (path: readonly string[]): string => path.slice(0, -1).join('/');
@@ -76,11 +78,18 @@ export class RestoreWriter {
   private currentPath: string | null = null;
   private readonly startedAt = Date.now();
   private lastProgress = 0;
+  private written = 0;
+  /** Folders this restore created, and folders whose entries it changed (their times need setting). */
+  private readonly created = new Set<string>();
+  private readonly touched = new Set<string>();
 
-  constructor(
-    private readonly store: HardlinkStore,
-    private readonly opts: RestoreWriterOptions,
-  ) {
+  private readonly store: HardlinkStore;
+  private readonly opts: RestoreWriterOptions;
+
+  // Plain fields rather than parameter properties, so the benchmark can load this file with Node's type stripping.
+  constructor(store: HardlinkStore, opts: RestoreWriterOptions) {
+    this.store = store;
+    this.opts = opts;
     this.tempPrefix = `.bt-restore-${opts.restoreId.slice(0, 8)}-`;
   }
 
@@ -102,61 +111,73 @@ export class RestoreWriter {
     const dirs = entries.filter((p) => p.entry.type === 'directory');
     const leaves = entries.filter((p) => p.entry.type !== 'directory');
 
-    await this.makeDirectories(entries);
-    const listings = await this.listDestinations(entries);
+    const listings = await this.prepareFolders(entries);
     await this.mirror(entries, listings);
     await this.pool(leaves, (p) => this.leaf(p, listings.get(dirKey(p.key, parentOf(p.path)))?.get(nameOf(p.path))));
     this.throwIfAborted();
-    // Deepest first (reverse manifest order), so writing into a folder never moves its time again.
-    for (const p of [...dirs].reverse()) {
-      if (p.path.length === 0) continue;
-      this.throwIfAborted();
+    // Only now, when nothing more is added to or removed from any folder: a folder's time moves
+    // when its entries change, never when a sub-folder's time is set, so the order is free.
+    const stale = dirs.filter((p) => p.path.length > 0 && this.folderTimeStale(p, listings));
+    await this.pool(stale, async (p) => {
       try {
         await this.session(p.key).setTimes(p.path.join('/'), { mtime: new Date(p.entry.mtime) });
       } catch (error) {
-        this.log('warn', `cannot set the folder's time: ${message(error)}`, p);
+        if (!(error instanceof SmbStatusError)) throw error;
+        this.log('warn', `cannot set the folder's time: ${error.message}`, p);
       }
-    }
+    });
     this.report(true);
     return this.counters;
   }
 
-  /** Every folder the restore writes into, parents first (recursive create is idempotent). */
-  private async makeDirectories(entries: readonly PlannedEntry[]): Promise<void> {
-    const needed = new Map<string, { key: string; path: string }>();
-    for (const p of entries) {
-      const parent = parentOf(p.path);
-      if (parent) needed.set(dirKey(p.key, parent), { key: p.key, path: parent });
-      if (p.entry.type === 'directory' && p.path.length > 0) needed.set(dirKey(p.key, p.path.join('/')), { key: p.key, path: p.path.join('/') });
-    }
-    const ordered = [...needed.values()].sort((a, b) => a.path.split('/').length - b.path.split('/').length);
-    for (const { key, path } of ordered) {
-      this.throwIfAborted();
-      await this.session(key).mkdir(path, { recursive: true });
-    }
+  /** A folder needs its time set unless it was there before, unchanged and with the right time. */
+  private folderTimeStale(p: PlannedEntry, listings: Map<string, Map<string, SmbEntry>>): boolean {
+    const k = dirKey(p.key, p.path.join('/'));
+    if (this.created.has(k) || this.touched.has(k)) return true;
+    const before = listings.get(dirKey(p.key, parentOf(p.path)))?.get(nameOf(p.path));
+    return before === undefined || Math.abs(before.mtime.getTime() - p.entry.mtime) >= 1;
   }
 
-  /** Lists each destination folder once: what exists decides the policy, mirror and resume. */
-  private async listDestinations(entries: readonly PlannedEntry[]): Promise<Map<string, Map<string, SmbEntry>>> {
-    const wanted = new Map<string, { key: string; path: string }>();
+  /**
+   * Lists every folder the restore writes into or mirrors, creating the missing ones, shallow
+   * ones first: what exists decides the policy, mirror and resume. A folder inside one just
+   * created cannot exist, so it is created without being listed.
+   */
+  private async prepareFolders(entries: readonly PlannedEntry[]): Promise<Map<string, Map<string, SmbEntry>>> {
+    const folders = new Map<string, { key: string; path: string; depth: number }>();
+    const want = (key: string, path: string) => folders.set(dirKey(key, path), { key, path, depth: path === '' ? 0 : path.split('/').length });
     for (const p of entries) {
-      if (p.entry.type !== 'directory') wanted.set(dirKey(p.key, parentOf(p.path)), { key: p.key, path: parentOf(p.path) });
-      if (p.authoritative) wanted.set(dirKey(p.key, p.path.join('/')), { key: p.key, path: p.path.join('/') });
+      if (p.entry.type !== 'directory') want(p.key, parentOf(p.path));
+      else want(p.key, p.path.join('/'));
     }
     const listings = new Map<string, Map<string, SmbEntry>>();
-    await this.pool([...wanted.values()], async ({ key, path }) => {
-      const listed = new Map<string, SmbEntry>();
-      for (const item of await this.listOrEmpty(key, path)) {
-        if (item.name.startsWith(this.tempPrefix)) {
-          // Left by an interrupted attempt of this restore: never a real file, never kept.
-          await this.session(key).unlink(item.path);
-          this.opts.onLog({ level: 'info', message: `removed a temporary file left by an interrupted attempt: ${item.path}` });
-          continue;
+    const depths = [...new Set([...folders.values()].map((f) => f.depth))].sort((a, b) => a - b);
+    for (const depth of depths) {
+      this.throwIfAborted();
+      await this.pool([...folders.values()].filter((f) => f.depth === depth), async ({ key, path }) => {
+        const k = dirKey(key, path);
+        const parentNew = path !== '' && this.created.has(dirKey(key, parentOf(path.split('/'))));
+        const items = parentNew ? null : await this.listOrNull(key, path);
+        if (items === null) {
+          await this.session(key).mkdir(path, { recursive: !parentNew });
+          this.created.add(k);
+          listings.set(k, new Map());
+          return;
         }
-        listed.set(item.name, item);
-      }
-      listings.set(dirKey(key, path), listed);
-    }, LISTINGS_IN_FLIGHT);
+        const listed = new Map<string, SmbEntry>();
+        for (const item of items) {
+          if (item.name.startsWith(this.tempPrefix)) {
+            // Left by an interrupted attempt of this restore: never a real file, never kept.
+            await this.session(key).unlink(item.path);
+            this.touched.add(k);
+            this.opts.onLog({ level: 'info', message: `removed a temporary file left by an interrupted attempt: ${item.path}` });
+            continue;
+          }
+          listed.set(item.name, item);
+        }
+        listings.set(k, listed);
+      }, LISTINGS_IN_FLIGHT);
+    }
     return listings;
   }
 
@@ -177,7 +198,14 @@ export class RestoreWriter {
       for (const [name, item] of listed) {
         if (keep.has(name)) continue;
         this.throwIfAborted();
-        await this.removeTree(p.key, item);
+        try {
+          this.touched.add(k);
+          await this.removeTree(p.key, item);
+        } catch (error) {
+          if (!(error instanceof SmbStatusError)) throw error;
+          this.counters.failed++;
+          this.opts.onLog({ level: 'error', message: `mirror: cannot remove ${item.path}: ${error.message}`, path: item.path });
+        }
         listed.delete(name);
       }
     }
@@ -186,7 +214,7 @@ export class RestoreWriter {
   private async removeTree(key: string, item: SmbEntry): Promise<void> {
     const session = this.session(key);
     if (item.type === 'directory') {
-      for (const child of await this.listOrEmpty(key, item.path)) await this.removeTree(key, child);
+      for (const child of (await this.listOrNull(key, item.path)) ?? []) await this.removeTree(key, child);
       await session.rmdir(item.path);
     } else {
       await session.unlink(item.path);
@@ -248,7 +276,18 @@ export class RestoreWriter {
       }
       replace = done !== undefined;
     }
-    const written = await this.writeFile(p, target, replace);
+    let written: boolean;
+    // A temporary file comes and goes (or stays renamed) in the folder either way.
+    this.touched.add(dirKey(p.key, dir));
+    try {
+      written = await this.writeFile(p, target, replace);
+    } catch (error) {
+      // The server refused this one file (access denied, in use, a name colliding by case):
+      // that file fails, the rest go on. Lost connections and aborts end the attempt.
+      if (!(error instanceof SmbStatusError)) throw error;
+      this.log('error', `not restored: ${error.message}`, p);
+      written = false;
+    }
     if (written) {
       this.counters[counter]++;
       this.counters.bytes += entry.size;
@@ -262,7 +301,7 @@ export class RestoreWriter {
   /** True when the file is in place under `target`; false when it failed (logged, nothing left behind). */
   private async writeFile(p: PlannedEntry, target: string, replace: boolean): Promise<boolean> {
     const { entry } = p;
-    const session = this.session(p.key);
+    const session = this.session(p.key, this.written++);
     const dir = parentOf(p.path);
     const temp = `${dir ? `${dir}/` : ''}${this.tempPrefix}${createHash('sha1').update(nameOf(p.path)).digest('hex').slice(0, 16)}.part`;
     const source = join(this.store.snapshotDir(this.opts.client, this.opts.seq), entryDiskPath(entry));
@@ -287,7 +326,8 @@ export class RestoreWriter {
           this.report();
           return bytesRead;
         },
-        { overwrite: true, times: { mtime, atime: mtime }, signal: this.opts.signal },
+        // Buffers sized to the file: small files would otherwise each allocate a full WRITE buffer.
+        { overwrite: true, times: { mtime, atime: mtime }, signal: this.opts.signal, chunkSize: Math.max(1, Math.min(entry.size, WRITE_CHUNK)) },
       );
     } catch (error) {
       this.bytesDone -= sent;
@@ -304,7 +344,12 @@ export class RestoreWriter {
       this.log('error', `hash mismatch: the store's copy reads as sha256 ${actual} (${sent} B), the manifest says ${entry.sha256} (${entry.size} B); not restored${pool}`, p);
       return false;
     }
-    await session.rename(temp, target, { overwrite: replace });
+    try {
+      await session.rename(temp, target, { overwrite: replace });
+    } catch (error) {
+      await session.unlink(temp).catch(() => undefined);
+      throw error;
+    }
     if (this.opts.verifyReadBack) {
       const back = createHash('sha256');
       const read = await session.download(target, (chunk) => void back.update(chunk), { signal: this.opts.signal });
@@ -318,11 +363,12 @@ export class RestoreWriter {
     return true;
   }
 
-  private async listOrEmpty(key: string, path: string): Promise<SmbEntry[]> {
+  /** The folder's entries, or null when it does not exist. */
+  private async listOrNull(key: string, path: string): Promise<SmbEntry[] | null> {
     try {
       return await this.session(key).list(path);
     } catch (error) {
-      if (error instanceof SmbStatusError && NOT_FOUND.has(error.status)) return [];
+      if (error instanceof SmbStatusError && NOT_FOUND.has(error.status)) return null;
       throw error;
     }
   }
@@ -354,10 +400,10 @@ export class RestoreWriter {
     if (failure !== undefined) throw failure;
   }
 
-  private session(key: string): SmbSession {
-    const session = this.opts.sessions.get(key);
-    if (!session) throw new Error(`no open session for destination ${key}`);
-    return session;
+  private session(key: string, spread = 0): SmbSession {
+    const sessions = this.opts.sessions.get(key);
+    if (!sessions || sessions.length === 0) throw new Error(`no open session for destination ${key}`);
+    return sessions[spread % sessions.length]!;
   }
 
   private throwIfAborted(): void {
