@@ -77,7 +77,7 @@ describe('console: browse a seeded snapshot, see versions, download files (real 
     await page.getByRole('columnheader', { name: 'Size' }).click();
     await page.waitForURL(/order=desc/);
     await page.waitForFunction(() => document.querySelector('tr[data-entry]')?.getAttribute('data-entry') !== 'f000');
-    const sizes = await rows().evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[1]!.textContent!.trim()));
+    const sizes = await rows().evaluateAll((trs) => trs.map((tr) => tr.querySelector('td.mat-column-size')!.textContent!.trim()));
     expect(sizes[0]).toBe(`${manyCount} B`);
     await screenshot(page, 'browse-many-sorted');
 

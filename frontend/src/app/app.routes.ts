@@ -15,6 +15,7 @@ export const routes: Routes = [
       { path: 'schedules', loadChildren: () => import('./schedules/schedules.routes').then((m) => m.SCHEDULES_ROUTES) },
       { path: 'runs', loadChildren: () => import('./runs/runs.routes').then((m) => m.RUNS_ROUTES) },
       { path: 'browse', loadChildren: () => import('./browse/browse.routes').then((m) => m.BROWSE_ROUTES) },
+      { path: 'find', loadChildren: () => import('./find/find.routes').then((m) => m.FIND_ROUTES) },
       { path: 'restore', loadChildren: () => import('./restore/restore.routes').then((m) => m.RESTORE_ROUTES) },
       { path: 'agents', loadChildren: () => import('./agents/agents.routes').then((m) => m.AGENTS_ROUTES) },
       { path: 'alerts', loadChildren: () => import('./alerts/alerts.routes').then((m) => m.ALERTS_ROUTES) },

@@ -91,8 +91,16 @@ export type { SnapshotsEntries$Params as SnapshotsEntries$Params } from './fn/sn
 export { snapshotsEntries as snapshotsEntries } from './fn/snapshots/snapshots-entries';
 export type { SnapshotsHistory$Params as SnapshotsHistory$Params } from './fn/snapshots/snapshots-history';
 export { snapshotsHistory as snapshotsHistory } from './fn/snapshots/snapshots-history';
+export type { SnapshotsFind$Params as SnapshotsFind$Params } from './fn/snapshots/snapshots-find';
+export { snapshotsFind as snapshotsFind } from './fn/snapshots/snapshots-find';
 export type { SnapshotsDownload$Params as SnapshotsDownload$Params } from './fn/snapshots/snapshots-download';
 export { snapshotsDownload as snapshotsDownload } from './fn/snapshots/snapshots-download';
+export type { SnapshotsArchive$Zip$Params as SnapshotsArchive$Zip$Params } from './fn/snapshots/snapshots-archive-zip';
+export { snapshotsArchive$Zip as snapshotsArchive$Zip } from './fn/snapshots/snapshots-archive-zip';
+export type { SnapshotsArchive$XTar$Params as SnapshotsArchive$XTar$Params } from './fn/snapshots/snapshots-archive-x-tar';
+export { snapshotsArchive$XTar as snapshotsArchive$XTar } from './fn/snapshots/snapshots-archive-x-tar';
+export type { SnapshotsArchive$Gzip$Params as SnapshotsArchive$Gzip$Params } from './fn/snapshots/snapshots-archive-gzip';
+export { snapshotsArchive$Gzip as snapshotsArchive$Gzip } from './fn/snapshots/snapshots-archive-gzip';
 export type { RestoresList$Params as RestoresList$Params } from './fn/restores/restores-list';
 export { restoresList as restoresList } from './fn/restores/restores-list';
 export type { RestoresCreate$Params as RestoresCreate$Params } from './fn/restores/restores-create';

@@ -1,9 +1,11 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { DatePipe } from '@angular/common';
 import { MatButtonModule } from '@angular/material/button';
+import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatIconModule } from '@angular/material/icon';
+import { MatInputModule } from '@angular/material/input';
 import { MatPaginatorModule, PageEvent } from '@angular/material/paginator';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
@@ -14,7 +16,7 @@ import { MatTooltipModule } from '@angular/material/tooltip';
 import { Router, RouterLink } from '@angular/router';
 import { EntryDto as Entry } from '../api/models/entry-dto';
 import { BytesPipe } from '../shell/bytes.pipe';
-import { BrowseState, EntrySort, downloadUrl } from './browse.state';
+import { ArchiveFormat, BrowseState, EntrySort, archiveUrl, downloadUrl } from './browse.state';
 import { HistoryDialogComponent, HistoryDialogData } from './history-dialog.component';
 
 const PAGE_SIZES = [25, 50, 100, 200];
@@ -26,7 +28,7 @@ const PAGE_SIZES = [25, 50, 100, 200];
 @Component({
   selector: 'bt-browse',
   imports: [
-    DatePipe, MatButtonModule, MatFormFieldModule, MatIconModule, MatPaginatorModule, MatProgressBarModule, MatSelectModule, MatSlideToggleModule,
+    DatePipe, MatButtonModule, MatCheckboxModule, MatFormFieldModule, MatIconModule, MatInputModule, MatPaginatorModule, MatProgressBarModule, MatSelectModule, MatSlideToggleModule,
     MatSortModule, MatTableModule, MatTooltipModule, RouterLink, BytesPipe,
   ],
   templateUrl: './browse.component.html',
@@ -47,7 +49,9 @@ export class BrowseComponent {
   readonly order = input<string>();
 
   protected readonly pageSizes = PAGE_SIZES;
-  protected readonly columns = ['name', 'size', 'mtime', 'actions'];
+  protected readonly columns = ['select', 'name', 'size', 'mtime', 'actions'];
+  /** Paths ticked in the current directory; an archive download takes them, or the whole directory when none are. */
+  protected readonly selected = signal<ReadonlySet<string>>(new Set());
   protected readonly seqNumber = computed(() => (this.seq() !== undefined && /^\d+$/.test(this.seq()!) ? Number(this.seq()) : null));
   protected readonly currentPath = computed(() => this.path() ?? '');
   protected readonly pageOffset = computed(() => Math.max(0, Number(this.offset() ?? 0) || 0));
@@ -69,6 +73,38 @@ export class BrowseComponent {
       const request = { path: this.currentPath(), offset: this.pageOffset(), limit: this.pageLimit(), sort: this.sortBy(), order: this.sortOrder() };
       untracked(() => void this.show(client, seq, request));
     });
+    effect(() => {
+      // A selection belongs to one directory of one snapshot.
+      this.client();
+      this.seqNumber();
+      this.currentPath();
+      untracked(() => this.selected.set(new Set()));
+    });
+  }
+
+  protected isSelected(entry: Entry): boolean {
+    return this.selected().has(this.entryPath(entry));
+  }
+
+  protected toggleSelected(entry: Entry, on: boolean): void {
+    const next = new Set(this.selected());
+    if (on) next.add(this.entryPath(entry));
+    else next.delete(this.entryPath(entry));
+    this.selected.set(next);
+  }
+
+  protected clearSelection(): void {
+    this.selected.set(new Set());
+  }
+
+  /** The ticked entries, else the directory shown (at the root: the whole snapshot). */
+  protected archive(format: ArchiveFormat): string {
+    const paths = this.selected().size > 0 ? [...this.selected()] : this.currentPath() ? [this.currentPath()] : [];
+    return archiveUrl(this.client()!, this.seqNumber()!, paths, format);
+  }
+
+  protected find(query: string): void {
+    if (query.trim()) void this.router.navigate(['/find'], { queryParams: { client: this.client(), q: query.trim() } });
   }
 
   private async show(client: string | undefined, seq: number | null, request: { path: string; offset: number; limit: number; sort: EntrySort; order: 'asc' | 'desc' }): Promise<void> {

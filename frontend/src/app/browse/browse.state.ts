@@ -28,6 +28,14 @@ export function downloadUrl(clientId: string, seq: number, path: string): string
   return `/api/clients/${encodeURIComponent(clientId)}/snapshots/${seq}/download?path=${encodeURIComponent(path)}`;
 }
 
+export type ArchiveFormat = 'zip' | 'tar' | 'tar.gz';
+
+/** The archive URL of some paths of a snapshot (none: the whole snapshot); streamed by the api. */
+export function archiveUrl(clientId: string, seq: number, paths: readonly string[], format: ArchiveFormat): string {
+  const query = [`format=${encodeURIComponent(format)}`, ...paths.map((p) => `path=${encodeURIComponent(p)}`)].join('&');
+  return `/api/clients/${encodeURIComponent(clientId)}/snapshots/${seq}/archive?${query}`;
+}
+
 /** Clients, a client's snapshots and one page of one directory of one snapshot. */
 @Injectable()
 export class BrowseState {

@@ -33,6 +33,7 @@ export class ShellComponent {
     { path: '/alerts', label: 'Alerts', icon: 'notifications' },
     { path: '/runs', label: 'Runs', icon: 'history' },
     { path: '/browse', label: 'Browse', icon: 'folder_open' },
+    { path: '/find', label: 'Find', icon: 'search' },
     { path: '/restore', label: 'Restore', icon: 'settings_backup_restore' },
   ];
 

@@ -11,7 +11,8 @@ export interface StoredFile {
   size: number;
 }
 
-const CONTENT_CHUNK = 256 * 1024;
+// 64 KiB reads: measured, larger chunks made the zip writer slower and the api's RSS climb under load.
+const CONTENT_CHUNK = 64 * 1024;
 
 const errnoCode = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
 

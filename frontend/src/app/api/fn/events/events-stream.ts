@@ -7,6 +7,9 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
+import { RestoreLogEventDto } from '../../models/restore-log-event-dto';
+import { RestoreProgressEventDto } from '../../models/restore-progress-event-dto';
+import { RestoreStateEventDto } from '../../models/restore-state-event-dto';
 import { RunLogEventDto } from '../../models/run-log-event-dto';
 import { RunProgressEventDto } from '../../models/run-progress-event-dto';
 import { RunStateEventDto } from '../../models/run-state-event-dto';
@@ -24,7 +27,7 @@ export interface EventsStream$Params {
   restoreId?: string;
 }
 
-export function eventsStream(http: HttpClient, rootUrl: string, params?: EventsStream$Params, context?: HttpContext): Observable<StrictHttpResponse<(RunProgressEventDto | RunLogEventDto | RunStateEventDto)>> {
+export function eventsStream(http: HttpClient, rootUrl: string, params?: EventsStream$Params, context?: HttpContext): Observable<StrictHttpResponse<(RunProgressEventDto | RunLogEventDto | RunStateEventDto | RestoreProgressEventDto | RestoreLogEventDto | RestoreStateEventDto)>> {
   const rb = new RequestBuilder(rootUrl, eventsStream.PATH, 'get');
   if (params) {
     rb.query('runId', params.runId, {});
@@ -36,7 +39,7 @@ export function eventsStream(http: HttpClient, rootUrl: string, params?: EventsS
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<(RunProgressEventDto | RunLogEventDto | RunStateEventDto)>;
+      return r as StrictHttpResponse<(RunProgressEventDto | RunLogEventDto | RunStateEventDto | RestoreProgressEventDto | RestoreLogEventDto | RestoreStateEventDto)>;
     })
   );
 }
