@@ -31,7 +31,12 @@ describe('console: restore a folder of snapshot 1 over the original share (api, 
   let subAtSnapshot1: TreeState;
   let outsideSub: TreeState;
 
-  const shot = (name: string) => page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+  /** The console scrolls inside its shell, so a tall viewport is what shows a whole screen at once. */
+  const shot = async (name: string, height = 900) => {
+    await page.setViewportSize({ width: 1280, height });
+    await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  };
   const writeAt = async (path: string, data: string | Buffer, mtime: Date) => {
     await writeFile(path, data);
     await utimes(path, mtime, mtime);
@@ -40,8 +45,14 @@ describe('console: restore a folder of snapshot 1 over the original share (api, 
   /** Restore screen → client → snapshot #1 on the timeline → docs → tick sub; returns after the tick. */
   async function pickSubOfSnapshot1(): Promise<void> {
     await page.goto(`${stack.apiUrl}/restore`);
-    await page.getByTestId('client-picker').click();
-    await page.getByRole('option', { name: 'restore-ws' }).click();
+    // A select without options does not open: click again until the client list has arrived.
+    const option = page.getByRole('option', { name: 'restore-ws', exact: true });
+    for (let attempt = 0; !(await option.isVisible()); attempt++) {
+      if (attempt === 30) throw new Error('the client list never showed restore-ws');
+      await page.getByTestId('client-picker').click();
+      await option.waitFor({ timeout: 500 }).catch(() => undefined);
+    }
+    await option.click();
     await page.getByTestId('snapshot-timeline').locator('[data-seq="2"][aria-pressed="true"]').waitFor();
     await page.getByTestId('snapshot-timeline').locator('[data-seq="1"]').click();
     await page.getByTestId('chosen-snapshot').getByText('snapshot #1').waitFor();
@@ -72,6 +83,8 @@ describe('console: restore a folder of snapshot 1 over the original share (api, 
     await writeAt(join(shareDir, 'sub', 'empty.txt'), '', t(4));
     await writeAt(join(shareDir, 'sub', 'nested', 'b.bin'), randomBytes(3 * 1024 * 1024 + 17), t(5));
     await writeAt(join(shareDir, 'sub', 'nested', 'deeper', 'c.txt'), 'deep\n', t(6));
+    // Big enough that the restore runs for a few progress intervals (the worker reports every 500 ms).
+    await writeAt(join(shareDir, 'sub', 'big.bin'), randomBytes(300 * 1024 * 1024), t(8));
     for (let i = 0; i < 40; i++) await writeAt(join(shareDir, 'sub', 'nested', `f${String(i).padStart(2, '0')}.dat`), randomBytes(4096 + i), t(7));
 
     samba = await startSamba();
@@ -119,7 +132,7 @@ describe('console: restore a folder of snapshot 1 over the original share (api, 
     expect(await page.getByTestId('summary').textContent()).toContain('1 folder');
     expect(await page.getByTestId('summary-destination').textContent()).toContain('the original shares and paths of restore-ws');
     await page.getByTestId('policy').locator('[data-policy="overwrite"] input').check();
-    await shot('restore-form');
+    await shot('restore-form', 2000);
 
     await page.getByTestId('start-restore').click();
     const confirm = page.getByTestId('restore-confirm');
@@ -127,6 +140,20 @@ describe('console: restore a folder of snapshot 1 over the original share (api, 
     expect(await confirm.textContent()).toContain('docs/sub');
     await shot('restore-confirm');
     await page.getByTestId('confirm-start').click();
+    await page.waitForURL(/\/restore\/[0-9a-f-]{36}$/);
+    // Live from the event stream while it runs: files and bytes against the totals, rate, ETA, current path.
+    const progress = page.getByTestId('restore-progress');
+    await progress.getByTestId('current-path').waitFor({ timeout: 60_000 });
+    const live = (await progress.textContent())!;
+    expect(live).toMatch(/Files\s*\d+ \/ 46/);
+    expect(live).toMatch(/Bytes\s*[\d.]+ \w*B \/ 303 MiB/);
+    expect(live).toMatch(/Rate\s*[\d.]+ \w*B\/s/);
+    expect(live).toContain('ETA');
+    const percent = Number(await progress.getByRole('progressbar').getAttribute('aria-valuenow'));
+    expect(percent).toBeGreaterThanOrEqual(0);
+    expect(percent).toBeLessThan(100);
+    expect(await progress.getByTestId('current-path').textContent()).toMatch(/^docs\/sub\//);
+    await shot('restore-live');
     const restoreId = await waitForState('succeeded');
     await page.getByTestId('restore-result').waitFor();
     await page.getByTestId('restore-log').getByText(/./).first().waitFor();
@@ -163,8 +190,15 @@ describe('console: restore a folder of snapshot 1 over the original share (api, 
     await page.locator('[data-testid="restore-state"] [data-state="succeeded"]').waitFor();
   });
 
-  it('with mirror, asks to confirm deleting files, and the folder then equals snapshot 1 exactly', async () => {
-    await pickSubOfSnapshot1();
+  it('with mirror (started from Browse), asks to confirm deleting files, and the folder then equals snapshot 1 exactly', async () => {
+    await page.goto(`${stack.apiUrl}/browse?client=${clientId}&seq=1&path=docs%2Fsub`);
+    await page.getByTestId('entries-table').locator('tr[data-entry="nested"]').waitFor();
+    await page.getByTestId('restore-folder').click();
+    await page.waitForURL((url) => url.pathname === '/restore' && url.searchParams.get('client') === clientId && url.searchParams.get('seq') === '1' && url.searchParams.getAll('path').join() === 'docs/sub');
+    await page.getByTestId('chosen-snapshot').getByText('snapshot #1').waitFor();
+    await page.getByTestId('picked').getByText('docs/sub').waitFor();
+    // Prefilled: the folder holding the picked path is open, with the path ticked.
+    expect(await page.locator('tr[data-entry="sub"] input[type="checkbox"]').isChecked()).toBe(true);
     await page.getByTestId('mirror').locator('input').check();
     await page.getByText('Files will be deleted.').waitFor();
     await page.getByTestId('start-restore').click();
