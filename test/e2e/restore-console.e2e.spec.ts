@@ -22,6 +22,7 @@ const screenshotDir = join(repoRoot, 'test-results', 'restore-console');
 describe('console: restore a folder of snapshot 1 over the original share (api, copy worker, smbd, Chromium)', () => {
   let work: string;
   let shareDir: string;
+  let spareDir: string;
   let samba: SambaServer;
   let stack: Stack;
   let driver: BackupDriver;
@@ -31,7 +32,12 @@ describe('console: restore a folder of snapshot 1 over the original share (api, 
   let subAtSnapshot1: TreeState;
   let outsideSub: TreeState;
 
-  const shot = (name: string) => page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+  /** The console scrolls inside its shell, so a tall viewport is what shows a whole screen at once. */
+  const shot = async (name: string, height = 900) => {
+    await page.setViewportSize({ width: 1280, height });
+    await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  };
   const writeAt = async (path: string, data: string | Buffer, mtime: Date) => {
     await writeFile(path, data);
     await utimes(path, mtime, mtime);
@@ -40,8 +46,14 @@ describe('console: restore a folder of snapshot 1 over the original share (api, 
   /** Restore screen → client → snapshot #1 on the timeline → docs → tick sub; returns after the tick. */
   async function pickSubOfSnapshot1(): Promise<void> {
     await page.goto(`${stack.apiUrl}/restore`);
-    await page.getByTestId('client-picker').click();
-    await page.getByRole('option', { name: 'restore-ws' }).click();
+    // A select without options does not open: click again until the client list has arrived.
+    const option = page.getByRole('option', { name: 'restore-ws', exact: true });
+    for (let attempt = 0; !(await option.isVisible()); attempt++) {
+      if (attempt === 30) throw new Error('the client list never showed restore-ws');
+      await page.getByTestId('client-picker').click();
+      await option.waitFor({ timeout: 500 }).catch(() => undefined);
+    }
+    await option.click();
     await page.getByTestId('snapshot-timeline').locator('[data-seq="2"][aria-pressed="true"]').waitFor();
     await page.getByTestId('snapshot-timeline').locator('[data-seq="1"]').click();
     await page.getByTestId('chosen-snapshot').getByText('snapshot #1').waitFor();
@@ -72,11 +84,18 @@ describe('console: restore a folder of snapshot 1 over the original share (api, 
     await writeAt(join(shareDir, 'sub', 'empty.txt'), '', t(4));
     await writeAt(join(shareDir, 'sub', 'nested', 'b.bin'), randomBytes(3 * 1024 * 1024 + 17), t(5));
     await writeAt(join(shareDir, 'sub', 'nested', 'deeper', 'c.txt'), 'deep\n', t(6));
+    // Big enough that the restore runs for a few progress intervals (the worker reports every 500 ms).
+    await writeAt(join(shareDir, 'sub', 'big.bin'), randomBytes(300 * 1024 * 1024), t(8));
     for (let i = 0; i < 40; i++) await writeAt(join(shareDir, 'sub', 'nested', `f${String(i).padStart(2, '0')}.dat`), randomBytes(4096 + i), t(7));
+
+    spareDir = join(work, 'spare');
+    await mkdir(join(spareDir, 'from-ws', 'sub'), { recursive: true });
+    await writeAt(join(spareDir, 'from-ws', 'sub', 'a.txt'), 'already at the other client\n', t(9));
 
     samba = await startSamba();
     await samba.addUser('bob', 'Bob-pass-12');
     await samba.addShare('docs', shareDir);
+    await samba.addShare('spare', spareDir);
     stack = await startStack({ services: ['api', 'copy-worker'], env: { STORE_ROOT: join(work, 'store') } });
     driver = await new BackupDriver(stack.env).connect();
     const api = new ApiClient(stack.apiUrl);
@@ -86,6 +105,10 @@ describe('console: restore a folder of snapshot 1 over the original share (api, 
     clientId = client.json.id;
     const share = await api.call('POST', `/clients/${clientId}/shares`, { name: 'docs', url: `smb://127.0.0.1:${samba.port}/docs`, username: 'bob', password: 'Bob-pass-12' });
     expect(share.status).toBe(201);
+    const spare = await api.call('POST', '/clients', { name: 'spare-host', hostname: 'spare-host' });
+    expect(spare.status).toBe(201);
+    const spareShare = await api.call('POST', `/clients/${spare.json.id}/shares`, { name: 'spare', url: `smb://127.0.0.1:${samba.port}/spare`, username: 'bob', password: 'Bob-pass-12' });
+    expect(spareShare.status).toBe(201);
 
     expect(await driver.waitFinished(await driver.enqueue(clientId))).toMatchObject({ state: 'succeeded', seq: 1 });
     subAtSnapshot1 = await readTree(join(shareDir, 'sub'));
@@ -119,7 +142,7 @@ describe('console: restore a folder of snapshot 1 over the original share (api, 
     expect(await page.getByTestId('summary').textContent()).toContain('1 folder');
     expect(await page.getByTestId('summary-destination').textContent()).toContain('the original shares and paths of restore-ws');
     await page.getByTestId('policy').locator('[data-policy="overwrite"] input').check();
-    await shot('restore-form');
+    await shot('restore-form', 2000);
 
     await page.getByTestId('start-restore').click();
     const confirm = page.getByTestId('restore-confirm');
@@ -127,9 +150,24 @@ describe('console: restore a folder of snapshot 1 over the original share (api, 
     expect(await confirm.textContent()).toContain('docs/sub');
     await shot('restore-confirm');
     await page.getByTestId('confirm-start').click();
+    await page.waitForURL(/\/restore\/[0-9a-f-]{36}$/);
+    // Live from the event stream while it runs: files and bytes against the totals, rate, ETA, current path.
+    const progress = page.getByTestId('restore-progress');
+    await progress.getByTestId('current-path').waitFor({ timeout: 60_000 });
+    const live = (await progress.textContent())!;
+    expect(live).toMatch(/Files\s*\d+ \/ 46/);
+    expect(live).toMatch(/Bytes\s*[\d.]+ \w*B \/ 303 MiB/);
+    expect(live).toMatch(/Rate\s*[\d.]+ \w*B\/s/);
+    expect(live).toContain('ETA');
+    const percent = Number(await progress.getByRole('progressbar').getAttribute('aria-valuenow'));
+    expect(percent).toBeGreaterThanOrEqual(0);
+    expect(percent).toBeLessThan(100);
+    expect(await progress.getByTestId('current-path').textContent()).toMatch(/^docs\/sub\//);
+    await shot('restore-live');
     const restoreId = await waitForState('succeeded');
     await page.getByTestId('restore-result').waitFor();
-    await page.getByTestId('restore-log').getByText(/./).first().waitFor();
+    // The log's last line is stored after the end is announced; the page still gets it.
+    await page.getByTestId('restore-log').getByText(/restore succeeded: \d+ restored/).waitFor();
     await shot('restore-succeeded');
 
     const [row] = await driver.query<{ state: string; policy: string; paths: string[]; restored: number; failed: number; mirror: boolean }>(
@@ -163,8 +201,15 @@ describe('console: restore a folder of snapshot 1 over the original share (api, 
     await page.locator('[data-testid="restore-state"] [data-state="succeeded"]').waitFor();
   });
 
-  it('with mirror, asks to confirm deleting files, and the folder then equals snapshot 1 exactly', async () => {
-    await pickSubOfSnapshot1();
+  it('with mirror (started from Browse), asks to confirm deleting files, and the folder then equals snapshot 1 exactly', async () => {
+    await page.goto(`${stack.apiUrl}/browse?client=${clientId}&seq=1&path=docs%2Fsub`);
+    await page.getByTestId('entries-table').locator('tr[data-entry="nested"]').waitFor();
+    await page.getByTestId('restore-folder').click();
+    await page.waitForURL((url) => url.pathname === '/restore' && url.searchParams.get('client') === clientId && url.searchParams.get('seq') === '1' && url.searchParams.getAll('path').join() === 'docs/sub');
+    await page.getByTestId('chosen-snapshot').getByText('snapshot #1').waitFor();
+    await page.getByTestId('picked').getByText('docs/sub').waitFor();
+    // Prefilled: the folder holding the picked path is open, with the path ticked.
+    expect(await page.locator('tr[data-entry="sub"] input[type="checkbox"]').isChecked()).toBe(true);
     await page.getByTestId('mirror').locator('input').check();
     await page.getByText('Files will be deleted.').waitFor();
     await page.getByTestId('start-restore').click();
@@ -178,5 +223,67 @@ describe('console: restore a folder of snapshot 1 over the original share (api, 
     expect(row).toMatchObject({ mirror: true, removed: 1 });
     await page.getByTestId('restore-log').getByText('added later.txt', { exact: false }).waitFor();
     expect(compareTrees(subAtSnapshot1, await readTree(join(shareDir, 'sub')))).toEqual([]);
+  });
+
+  it("restores the folder into another client's share under a folder, and skip-existing leaves what is there", async () => {
+    const before = (await readTree(join(spareDir, 'from-ws', 'sub'))).get('a.txt')!;
+    await page.goto(`${stack.apiUrl}/restore?client=${clientId}&seq=1&path=docs%2Fsub`);
+    await page.getByTestId('picked').getByText('docs/sub').waitFor();
+    await page.getByTestId('destination').getByText("To another client's share").click();
+    await page.getByTestId('destination-client').click();
+    await page.getByRole('option', { name: 'spare-host', exact: true }).click();
+    await page.getByTestId('destination-share').getByText('spare', { exact: true }).waitFor();
+    await page.getByTestId('destination-path').fill('from-ws/');
+    await page.getByTestId('policy').locator('[data-policy="skip-existing"] input').check();
+    expect(await page.getByTestId('summary-destination').textContent()).toBe('spare-host, share spare, under from-ws/');
+    await shot('restore-form-other-client', 2000);
+    await page.getByTestId('start-restore').click();
+    await page.getByTestId('confirm-start').click();
+    const restoreId = await waitForState('succeeded');
+    expect(await page.getByTestId('count-skipped').textContent()).toBe('1');
+    expect(await page.getByTestId('restore-facts').textContent()).toContain('spare-host, share spare, under from-ws/');
+    const [row] = await driver.query<{ skipped: number; failed: number }>('SELECT skipped, failed FROM restores WHERE id = $1', [restoreId]);
+    expect(row).toEqual({ skipped: 1, failed: 0 });
+
+    const expected = new Map(subAtSnapshot1);
+    expected.set('a.txt', before);
+    expect(compareTrees(expected, await readTree(join(spareDir, 'from-ws', 'sub')))).toEqual([]);
+  });
+
+  it('cancels a running restore from the console within seconds, leaving no temporary or truncated file', async () => {
+    await page.goto(`${stack.apiUrl}/restore?client=${clientId}&seq=1&path=docs%2Fsub`);
+    await page.getByTestId('picked').getByText('docs/sub').waitFor();
+    await page.getByTestId('destination').getByText("To another client's share").click();
+    await page.getByTestId('destination-client').click();
+    await page.getByRole('option', { name: 'spare-host', exact: true }).click();
+    await page.getByTestId('destination-share').getByText('spare', { exact: true }).waitFor();
+    await page.getByTestId('destination-path').fill('cancelled');
+    await page.getByTestId('start-restore').click();
+    await page.getByTestId('confirm-start').click();
+    await page.waitForURL(/\/restore\/[0-9a-f-]{36}$/);
+    await page.getByTestId('restore-progress').getByTestId('current-path').waitFor({ timeout: 60_000 });
+    const clicked = Date.now();
+    await page.getByTestId('cancel-restore').click();
+    await page.locator('[data-testid="restore-state"] [data-state="cancelled"]').waitFor({ timeout: 5_000 });
+    const restoreId = page.url().split('/').pop()!;
+    // The worker has let go of the share once the row says cancelled and finished.
+    const [row] = await driver.query<{ state: string; finished_at: Date | null }>('SELECT state, finished_at FROM restores WHERE id = $1', [restoreId]);
+    expect(row!.state).toBe('cancelled');
+    expect(row!.finished_at).not.toBeNull();
+    expect(Date.now() - clicked).toBeLessThan(5_000);
+    await page.getByTestId('restore-log').getByText(/restore cancelled/).waitFor();
+    await shot('restore-cancelled');
+
+    const left = await readTree(join(spareDir, 'cancelled', 'sub'));
+    const problems: string[] = [];
+    for (const [path, state] of left) {
+      if (path.split('/').pop()!.startsWith('.bt-restore-')) problems.push(`temporary file left: ${path}`);
+      const want = subAtSnapshot1.get(path);
+      if (state === 'dir') continue;
+      if (!want || want === 'dir' || want.sha256 !== state.sha256) problems.push(`${path} is not snapshot 1's file`);
+    }
+    expect(problems).toEqual([]);
+    // It really stopped part way: the 300 MiB file was not finished.
+    expect(left.has('big.bin')).toBe(false);
   });
 });

@@ -37,7 +37,7 @@ export interface RestoreConfirmData {
           } @else {
             @if (data.amount.files) { {{ data.amount.files | number }} files, {{ data.amount.bytes | bytes }} }
             @if (data.amount.files && data.amount.folders) { and }
-            @if (data.amount.folders) { {{ data.amount.folders | number }} folders (their contents are counted when the restore starts) }
+            @if (data.amount.folders) { {{ data.amount.folders | number }} {{ data.amount.folders === 1 ? 'folder' : 'folders' }} (contents counted when the restore starts) }
             <div class="bt-mono bt-small bt-paths">@for (p of data.paths; track p) { <div>{{ p }}</div> }</div>
           }
         </dd>
@@ -75,6 +75,7 @@ export interface RestoreConfirmData {
     .bt-paths { max-height: 120px; overflow: auto; margin-top: 4px; }
     .bt-mirror-warning { display: flex; gap: 12px; margin-top: 16px; padding: 12px; border-radius: 8px; background: var(--mat-sys-error-container); color: var(--mat-sys-on-error-container); }
     .bt-mirror-warning mat-checkbox { display: block; margin-top: 8px; }
+    .bt-mirror-warning mat-icon { flex-shrink: 0; }
     .bt-danger:not([disabled]) { background: var(--mat-sys-error); color: var(--mat-sys-on-error); }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,

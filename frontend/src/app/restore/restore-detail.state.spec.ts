@@ -76,6 +76,26 @@ describe('RestoreDetailState', () => {
     expect(state.restore()?.failed).toBe(1);
   });
 
+  it('keeps live lines the catalog does not have yet when the restore ends, and reads the late ones after', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      events.next({ type: 'restore.log', restoreId: 'x1', level: 'info', message: 'removed: not in the snapshot', path: 'docs/sub/extra', at: '2026-01-01T00:00:03Z' });
+      events.next({ type: 'restore.state', restoreId: 'x1', clientId: 'c1', state: 'succeeded', error: null });
+      http.expectOne('/api/restores/x1').flush(restore('succeeded', { removed: 1 }));
+      http.expectOne((r) => r.url === '/api/restores/x1/log').flush({ lines: [], lastId: null });
+      await vi.waitFor(() => expect(state.restore()?.state).toBe('succeeded'));
+      expect(state.lines().map((l) => [l.id, l.message])).toEqual([['7', 'destination share opened'], [null, 'removed: not in the snapshot']]);
+      vi.advanceTimersByTime(1500);
+      const late = http.expectOne((r) => r.url === '/api/restores/x1/log');
+      expect(late.request.params.get('afterId')).toBe('7');
+      late.flush({ lines: [{ id: '8', at: '2026-01-01T00:00:03Z', level: 'info', message: 'removed: not in the snapshot', path: 'docs/sub/extra' }, { id: '9', at: '2026-01-01T00:00:04Z', level: 'info', message: 'restore succeeded', path: null }], lastId: '9' });
+      await vi.waitFor(() => expect(state.lines()).toHaveLength(3));
+      expect(state.lines().map((l) => [l.id, l.message])).toEqual([['7', 'destination share opened'], ['8', 'removed: not in the snapshot'], ['9', 'restore succeeded']]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('cancels through the api and shows the answer', async () => {
     const cancelling = state.cancel();
     expect(state.cancelling()).toBe(true);

@@ -16,6 +16,7 @@ import { RestoreProgressEvent } from '../runs/live-event';
 import { LiveEvents } from '../runs/live-events';
 
 const LOG_PAGE = 500;
+const LATE_LOG_MS = 1500;
 const ACTIVE: readonly Restore['state'][] = ['queued', 'running'];
 
 /** A line shown in the log: from the catalog (with an id) or just received live (without). */
@@ -36,6 +37,7 @@ export class RestoreDetailState {
   private readonly _cancelling = signal(false);
   private lastLogId: string | undefined;
   private subscription: Subscription | undefined;
+  private lateLog: ReturnType<typeof setTimeout> | undefined;
 
   readonly restore = this._restore.asReadonly();
   readonly lines = this._lines.asReadonly();
@@ -57,7 +59,10 @@ export class RestoreDetailState {
   });
 
   constructor() {
-    inject(DestroyRef).onDestroy(() => this.subscription?.unsubscribe());
+    inject(DestroyRef).onDestroy(() => {
+      this.subscription?.unsubscribe();
+      clearTimeout(this.lateLog);
+    });
   }
 
   async open(id: string): Promise<void> {
@@ -109,31 +114,38 @@ export class RestoreDetailState {
     return this._clients().find((c) => c.id === clientId)?.name ?? null;
   }
 
-  /** The restore changed state: read its row, and the log lines stored since. */
+  /**
+   * The restore changed state: read its row and the lines stored since. The worker stores its last
+   * lines just after it announces the end, so live lines the catalog lacks stay, and the log is read
+   * once more shortly after to pick up what was stored late (and lines sent before this page listened).
+   */
   private async reload(id: string): Promise<void> {
     try {
       const [restore, page] = await Promise.all([this.api.invoke(restoresGet, { id }), this.api.invoke(restoresLog, { id, afterId: this.lastLogId, limit: LOG_PAGE })]);
-      // Once the restore is over the catalog holds every line: swap them in for the live ones in
-      // one step, so nothing flickers or doubles. While it runs, live lines not stored yet stay.
-      this.acceptLog(page, !ACTIVE.includes(restore.state));
+      this.acceptLog(page);
       this._restore.set(restore);
-      if (!this.active()) this._progress.set(null);
+      if (!this.active()) {
+        this._progress.set(null);
+        clearTimeout(this.lateLog);
+        this.lateLog = setTimeout(() => void this.readLog(id).catch((err: unknown) => this._error.set(httpErrorMessage(err))), LATE_LOG_MS);
+      }
     } catch (err) {
       this._error.set(httpErrorMessage(err));
     }
   }
 
   private async readLog(id: string): Promise<void> {
-    this.acceptLog(await this.api.invoke(restoresLog, { id, afterId: this.lastLogId, limit: LOG_PAGE }), false);
+    this.acceptLog(await this.api.invoke(restoresLog, { id, afterId: this.lastLogId, limit: LOG_PAGE }));
   }
 
-  private acceptLog(page: LogPage, dropLive: boolean): void {
+  /** Stored lines in order; a live line is dropped once the same line arrives from the catalog. */
+  private acceptLog(page: LogPage): void {
     if (page.lastId) this.lastLogId = page.lastId;
     this._moreLog.set(page.lines.length === LOG_PAGE);
     const fromCatalog: ShownLogLine[] = page.lines;
     this._lines.update((lines) => {
       const stored = lines.filter((line) => line.id !== null);
-      const liveOnly = dropLive ? [] : lines.filter((line) => line.id === null && !fromCatalog.some((c) => c.message === line.message && c.path === line.path));
+      const liveOnly = lines.filter((line) => line.id === null && !fromCatalog.some((c) => c.message === line.message && c.path === line.path));
       return [...stored, ...fromCatalog, ...liveOnly];
     });
   }

@@ -57,6 +57,39 @@ describe('RestoreFormComponent', () => {
     expect(el.querySelector('mat-paginator')!.textContent).toContain('100000');
   });
 
+  it('restores "as of" a moment: shows the snapshot it stands for and sends the moment, not a seq', async () => {
+    const { fixture, el } = await open({ client: 'c1' });
+    // No snapshot asked for: the newest one is shown first.
+    http.expectOne((r) => r.url === '/api/clients/c1/snapshots/2/entries').flush({ path: '', total: 1, entries: [entry('docs', 'dir')] });
+    await settle();
+    fixture.detectChanges();
+    (el.querySelector('[data-testid="mode-as-of"] button') as HTMLButtonElement).click();
+    fixture.detectChanges();
+    const input = el.querySelector('[data-testid="as-of"]') as HTMLInputElement;
+    const moment = new Date('2026-01-15T12:00:00Z');
+    const local = new Date(moment.getTime() - moment.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+    input.value = local;
+    input.dispatchEvent(new Event('input'));
+    await settle();
+    fixture.detectChanges();
+    http.expectOne((r) => r.url === '/api/clients/c1/snapshots/1/entries').flush({ path: '', total: 1, entries: [entry('docs', 'dir')] });
+    await settle();
+    fixture.detectChanges();
+    expect(el.querySelector('[data-testid="chosen-snapshot"]')!.textContent).toContain('snapshot #1');
+    (el.querySelector('[data-testid="start-restore"]') as HTMLButtonElement).click();
+    await settle();
+    (document.querySelector('[data-testid="confirm-start"]') as HTMLButtonElement).click();
+    let requests = http.match((r) => r.url === '/api/restores' && r.method === 'POST');
+    for (let waited = 0; requests.length === 0; waited += 20) {
+      if (waited > 2000) throw new Error('no restore was requested');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      requests = http.match((r) => r.url === '/api/restores' && r.method === 'POST');
+    }
+    expect(requests[0]!.request.body).toEqual({ clientId: 'c1', asOf: '2026-01-15T12:00:00.000Z', policy: 'overwrite' });
+    requests[0]!.flush({ id: 'x2' });
+    await settle();
+  });
+
   it('asks about deletion before a mirror restore and sends the confirmed request', async () => {
     const { fixture, el } = await open({ client: 'c1', seq: '2' });
     http.expectOne((r) => r.url === '/api/clients/c1/snapshots/2/entries').flush({ path: '', total: 1, entries: [entry('docs', 'dir')] });

@@ -25,7 +25,9 @@ import { formatBytes } from '../shell/bytes.pipe';
           (click)="picked.emit(mark.snapshot.seq)"
         >
           <span class="bt-timeline-dot"></span>
-          <span class="bt-timeline-seq">#{{ mark.snapshot.seq }}</span>
+          @if (marks().length <= 24 || mark.snapshot.seq === selected()) {
+            <span class="bt-timeline-seq">#{{ mark.snapshot.seq }}</span>
+          }
         </button>
       }
     </div>
@@ -46,6 +48,7 @@ import { formatBytes } from '../shell/bytes.pipe';
     .bt-selected .bt-timeline-dot { background: var(--mat-sys-primary); transform: scale(1.3); }
     .bt-selected { color: var(--mat-sys-primary); font-weight: 600; }
     .bt-timeline-mark:focus-visible { outline: 2px solid var(--mat-sys-primary); border-radius: 6px; }
+    .bt-selected { z-index: 1; }
     .bt-timeline-ends { display: flex; justify-content: space-between; margin: 0 8px; }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
