@@ -76,6 +76,8 @@ export const envSchema = z.object({
   GATEWAY_TLS_CERT_FILE: z.string().startsWith('/', 'must be an absolute path to a PEM certificate').optional(),
   GATEWAY_TLS_KEY_FILE: z.string().startsWith('/', 'must be an absolute path to a PEM private key').optional(),
   GATEWAY_TRUST_FORWARDED_FOR: bool(false),
+  /** Open XML-RPC connections one address may hold (raise it behind a reverse proxy). */
+  GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(32),
   AGENT_HEARTBEAT_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
   /** Webhooks may go to loopback, private, link-local and metadata addresses (off: only public ones). */
   WEBHOOK_ALLOW_PRIVATE_ADDRESSES: bool(false),
