@@ -60,6 +60,8 @@ export const envSchema = z.object({
   CONSOLE_DIR: z.string().optional(),
   /** The session cookie is Secure (and named __Host-bt_session) unless this is false, for plain-HTTP development. */
   COOKIE_SECURE: bool(true),
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (sign-in limits, audit). */
+  API_TRUST_FORWARDED_FOR: bool(false),
   /** Serve /api/docs and /api/openapi.json to anyone, not only to signed-in users. */
   API_DOCS_PUBLIC: bool(false),
   /** The console's public address (https://backup.example.com); its origin may send state-changing requests too. */
