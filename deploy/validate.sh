@@ -14,28 +14,50 @@ ln -s "$(pwd)/deploy" "$scratch/deploy"
 if docker-compose -f "$scratch/docker-compose.yml" --profile demo config -q 2>"$scratch/err"; then
   echo "docker-compose.yml: starts without a .env (it must refuse)" >&2; exit 1
 fi
-grep -q "Couldn't find env file" "$scratch/err" || { cat "$scratch/err" >&2; exit 1; }
+grep -Eq "Couldn't find env file|set [A-Z_]+ in .env" "$scratch/err" || { cat "$scratch/err" >&2; exit 1; }
 secret_key=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 db_password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
+pg_password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
+redis_password=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 sed -e "s/^SECRET_KEY=.*/SECRET_KEY=$secret_key/" -e "s/change-me-db-password/$db_password/g" \
+  -e "s/change-me-postgres-superuser-password/$pg_password/g" -e "s/change-me-redis-password/$redis_password/g" \
   -e "s/^ADMIN_PASSWORD=.*/ADMIN_PASSWORD=validate-$db_password/" deploy/example.env > "$scratch/.env"
 docker-compose -f "$scratch/docker-compose.yml" --profile demo config > "$scratch/resolved.yml"
 echo "docker-compose.yml: valid (docker-compose $(docker-compose version --short))"
 
-SECRET_KEY="$secret_key" DB_PASSWORD="$db_password" python3 - "$scratch/resolved.yml" <<'PY'
+SECRET_KEY="$secret_key" DB_PASSWORD="$db_password" PG_PASSWORD="$pg_password" REDIS_PASSWORD="$redis_password" python3 - "$scratch/resolved.yml" <<'PY'
 import os, sys, yaml
 resolved = yaml.safe_load(open(sys.argv[1]))['services']
-want = {'SECRET_KEY': os.environ['SECRET_KEY'], 'ADMIN_PASSWORD': 'validate-' + os.environ['DB_PASSWORD']}
+env = lambda name: resolved[name].get('environment', {}) or {}
+want = {'SECRET_KEY': os.environ['SECRET_KEY']}
 problems = []
 for name in ('api', 'scheduler', 'copy-worker', 'agent-gateway'):
-    environment = resolved[name].get('environment', {})
+    environment = env(name)
     for variable, value in want.items():
         if environment.get(variable) != value:
             problems.append(f'compose: {name} does not get {variable} from .env (got {environment.get(variable)!r})')
     if os.environ['DB_PASSWORD'] not in environment.get('DATABASE_URL', ''):
         problems.append(f'compose: {name} does not get DATABASE_URL from .env')
-if resolved['postgres'].get('environment', {}).get('POSTGRES_PASSWORD') != os.environ['DB_PASSWORD']:
-    problems.append('compose: postgres does not get POSTGRES_PASSWORD from .env')
+    if os.environ['REDIS_PASSWORD'] not in environment.get('REDIS_URL', ''):
+        problems.append(f'compose: {name} does not get the Redis password in REDIS_URL')
+    for variable in ('POSTGRES_PASSWORD', 'BACKTRAC_DB_PASSWORD', 'REDIS_PASSWORD', 'DEMO_PASSWORD'):
+        if environment.get(variable):
+            problems.append(f'compose: {name} gets {variable}, which only another container needs')
+    if name != 'api' and environment.get('ADMIN_PASSWORD'):
+        problems.append(f'compose: {name} gets ADMIN_PASSWORD (only the api creates the first admin)')
+if env('api').get('ADMIN_PASSWORD') != 'validate-' + os.environ['DB_PASSWORD']:
+    problems.append('compose: the api does not get ADMIN_PASSWORD from .env')
+postgres = env('postgres')
+if postgres.get('POSTGRES_PASSWORD') != os.environ['PG_PASSWORD'] or postgres.get('BACKTRAC_DB_PASSWORD') != os.environ['DB_PASSWORD']:
+    problems.append('compose: postgres does not get POSTGRES_PASSWORD and BACKTRAC_DB_PASSWORD from .env')
+if 'SECRET_KEY' in postgres or 'SECRET_KEY' in env('redis'):
+    problems.append('compose: postgres or redis gets SECRET_KEY')
+if os.environ['REDIS_PASSWORD'] not in ' '.join(resolved['redis'].get('command', [])):
+    problems.append('compose: redis runs without --requirepass')
+for port in resolved['api'].get('ports', []):
+    host_ip = port.get('host_ip') if isinstance(port, dict) else (str(port).rsplit(':', 2)[0] if str(port).count(':') >= 2 else None)
+    if host_ip not in ('127.0.0.1', '::1'):
+        problems.append(f'compose: api port {port} is published beyond loopback by default')
 if problems:
     print('\n'.join(problems), file=sys.stderr)
     sys.exit(1)
@@ -96,6 +118,18 @@ for path in sorted(glob.glob('deploy/kubernetes/*.yaml')):
         for key in ('apiVersion', 'kind', 'metadata'):
             if key not in document:
                 problems.append(f'{path}: a document lacks {key}')
+        if document.get('kind') != 'Deployment':
+            continue
+        pod = document['spec']['template']['spec']
+        if pod.get('automountServiceAccountToken') is not False:
+            problems.append(f'{path}: pods must not mount a service-account token')
+        for container in pod.get('containers', []):
+            context = container.get('securityContext', {})
+            if context.get('readOnlyRootFilesystem') is not True or context.get('allowPrivilegeEscalation') is not False or context.get('capabilities', {}).get('drop') != ['ALL']:
+                problems.append(f'{path}: container {container["name"]} needs readOnlyRootFilesystem, no privilege escalation, capabilities drop ALL')
+            admin_secret = any(ref.get('secretRef', {}).get('name') == 'backtrac-admin' for ref in container.get('envFrom', []))
+            if admin_secret != (container['name'] == 'api'):
+                problems.append(f'{path}: only the api may read the backtrac-admin secret')
 
 if problems:
     print('\n'.join(problems), file=sys.stderr)

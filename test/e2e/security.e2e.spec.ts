@@ -18,7 +18,7 @@ describe('api security rules (real process)', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'bt-security-'));
-    stack = await startStack({ services: ['api'], env: { STORE_ROOT: join(work, 'store'), FILE_SHARE_ROOTS: join(work, 'exports') } });
+    stack = await startStack({ services: ['api'], env: { STORE_ROOT: join(work, 'store'), FILE_SHARE_ROOTS: join(work, 'exports'), API_TRUST_FORWARDED_FOR: 'true' } });
     db = new pg.Client({ connectionString: stack.env.DATABASE_URL });
     await db.connect();
     admin = new ApiClient(stack.apiUrl);
@@ -182,5 +182,38 @@ describe('api security rules (real process)', () => {
       expect(rows[0].n).toBe(0);
       expect((await admin.call('DELETE', `/enrolment-tokens/${issued.json.id}`)).status).toBe(404);
     });
+  });
+
+  describe('sign-in limits', () => {
+    const login = (password: string, from: string) =>
+      fetch(`${stack.apiUrl}/api/auth/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': from }, body: JSON.stringify({ email: stack.adminEmail, password }),
+      });
+
+    it('slows 1,000 wrong passwords to a handful of hash checks, says why, and the right one still works from elsewhere', async () => {
+      const statuses = new Map<number, number>();
+      let message = '';
+      const started = Date.now();
+      for (let batch = 0; batch < 20; batch++) {
+        const answers = await Promise.all(Array.from({ length: 50 }, () => login('wrong-password-guess', '10.9.9.9')));
+        for (const answer of answers) {
+          statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+          const body = (await answer.json()) as { message: string };
+          if (answer.status === 429) message = body.message;
+        }
+      }
+      expect([...statuses.keys()].every((status) => [401, 429, 503].includes(status)), JSON.stringify([...statuses])).toBe(true);
+      // Only answers 401 cost a password hash: 5 free tries, one per doubling wait (1 s, 2 s, 4 s,
+      // ... while the flood lasts), and the other hashing slot's try.
+      expect(statuses.get(401) ?? 0).toBeGreaterThanOrEqual(5);
+      expect(statuses.get(401) ?? 0).toBeLessThanOrEqual(12);
+      expect(statuses.get(429) ?? 0).toBeGreaterThan(900);
+      expect(message).toMatch(/^Too many failed sign-ins for this account from your address; try again in \d+ s$/);
+      expect(Date.now() - started).toBeLessThan(60_000);
+
+      expect((await login(stack.adminPassword, '10.9.9.9')).status).toBe(429);
+      const elsewhere = await login(stack.adminPassword, '10.9.9.8');
+      expect(elsewhere.status).toBe(200);
+    }, 120_000);
   });
 });

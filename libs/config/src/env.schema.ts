@@ -60,6 +60,8 @@ export const envSchema = z.object({
   CONSOLE_DIR: z.string().optional(),
   /** The session cookie is Secure (and named __Host-bt_session) unless this is false, for plain-HTTP development. */
   COOKIE_SECURE: bool(true),
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (sign-in limits, audit). */
+  API_TRUST_FORWARDED_FOR: bool(false),
   /** Serve /api/docs and /api/openapi.json to anyone, not only to signed-in users. */
   API_DOCS_PUBLIC: bool(false),
   /** The console's public address (https://backup.example.com); its origin may send state-changing requests too. */
@@ -76,6 +78,8 @@ export const envSchema = z.object({
   GATEWAY_TLS_CERT_FILE: z.string().startsWith('/', 'must be an absolute path to a PEM certificate').optional(),
   GATEWAY_TLS_KEY_FILE: z.string().startsWith('/', 'must be an absolute path to a PEM private key').optional(),
   GATEWAY_TRUST_FORWARDED_FOR: bool(false),
+  /** Open XML-RPC connections one address may hold (raise it behind a reverse proxy). */
+  GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(32),
   AGENT_HEARTBEAT_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
   /** Webhooks may go to loopback, private, link-local and metadata addresses (off: only public ones). */
   WEBHOOK_ALLOW_PRIVATE_ADDRESSES: bool(false),

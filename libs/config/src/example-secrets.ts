@@ -3,6 +3,7 @@
 export const EXAMPLE_SECRET_KEY_HEX = '0'.repeat(64);
 export const EXAMPLE_ADMIN_PASSWORD = 'change-me-admin-password';
 export const EXAMPLE_DATABASE_PASSWORD = 'change-me-db-password';
+export const EXAMPLE_REDIS_PASSWORD = 'change-me-redis-password';
 
 /** An all-zero key (the example's, or any other length of zeros) encrypts nothing worth the name. */
 export function isExampleSecretKey(key: Buffer): boolean {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_ADMIN_PASSWORD, EXAMPLE_DATABASE_PASSWORD, EXAMPLE_SECRET_KEY_HEX } from './example-secrets.js';
+import { EXAMPLE_ADMIN_PASSWORD, EXAMPLE_DATABASE_PASSWORD, EXAMPLE_REDIS_PASSWORD, EXAMPLE_SECRET_KEY_HEX } from './example-secrets.js';
 import { ConfigError, loadConfig } from './load-config.js';
 
 const good = {
@@ -68,8 +68,10 @@ describe('loadConfig', () => {
     it('knows the placeholders example.env really ships', () => {
       expect(exampleEnv.SECRET_KEY).toBe(EXAMPLE_SECRET_KEY_HEX);
       expect(exampleEnv.ADMIN_PASSWORD).toBe(EXAMPLE_ADMIN_PASSWORD);
-      expect(exampleEnv.POSTGRES_PASSWORD).toBe(EXAMPLE_DATABASE_PASSWORD);
+      expect(exampleEnv.BACKTRAC_DB_PASSWORD).toBe(EXAMPLE_DATABASE_PASSWORD);
       expect(new URL(exampleEnv.DATABASE_URL).password).toBe(EXAMPLE_DATABASE_PASSWORD);
+      expect(exampleEnv.REDIS_PASSWORD).toBe(EXAMPLE_REDIS_PASSWORD);
+      expect(new URL(exampleEnv.REDIS_URL).password).toBe(EXAMPLE_REDIS_PASSWORD);
     });
 
     it.each(['api', 'scheduler', 'copy-worker', 'agent-gateway'] as const)('%s refuses example.env as it is, naming each variable', (service) => {
@@ -83,6 +85,7 @@ describe('loadConfig', () => {
       expect(problems.some((p) => p.startsWith('SECRET_KEY is the example (all-zero) key'))).toBe(true);
       expect(problems.some((p) => p.startsWith('ADMIN_PASSWORD is the example password'))).toBe(true);
       expect(problems.some((p) => p.startsWith('DATABASE_URL uses the example password'))).toBe(true);
+      expect(problems.some((p) => p.startsWith('REDIS_URL uses the example password'))).toBe(true);
     });
 
     it('refuses an all-zero key given as base64 too', () => {
@@ -95,6 +98,7 @@ describe('loadConfig', () => {
         SECRET_KEY: 'ab'.repeat(32),
         ADMIN_PASSWORD: 'a-real-admin-password',
         DATABASE_URL: 'postgres://backtrac:a-real-db-password@postgres:5432/backtrac',
+        REDIS_URL: 'redis://:a-real-redis-password@redis:6379',
       };
       expect(loadConfig('api', real).ADMIN_PASSWORD).toBe('a-real-admin-password');
     });

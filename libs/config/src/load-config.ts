@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { envSchema, type Env } from './env.schema.js';
 import { parseFileShareRoots } from './file-share-roots.js';
-import { EXAMPLE_ADMIN_PASSWORD, EXAMPLE_DATABASE_PASSWORD, isExampleSecretKey } from './example-secrets.js';
+import { EXAMPLE_ADMIN_PASSWORD, EXAMPLE_DATABASE_PASSWORD, EXAMPLE_REDIS_PASSWORD, isExampleSecretKey } from './example-secrets.js';
 
 export type ServiceName = 'api' | 'scheduler' | 'copy-worker' | 'agent-gateway' | 'cli';
 
@@ -52,6 +52,9 @@ function exampleSecretProblems(config: Env): string[] {
   }
   if (decodeURIComponent(new URL(config.DATABASE_URL).password) === EXAMPLE_DATABASE_PASSWORD) {
     problems.push('DATABASE_URL uses the example password from deploy/example.env: set a real Postgres password');
+  }
+  if (decodeURIComponent(new URL(config.REDIS_URL).password) === EXAMPLE_REDIS_PASSWORD) {
+    problems.push('REDIS_URL uses the example password from deploy/example.env: set a real Redis password');
   }
   return problems;
 }

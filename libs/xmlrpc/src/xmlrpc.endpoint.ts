@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import {
   BodyTooLargeError,
   ByteBudget,
@@ -33,6 +33,16 @@ export interface XmlRpcEndpointOptions {
   maxBytesInFlight?: number;
   /** Whole-request timeout in ms (slow senders). Default 60 s. */
   requestTimeoutMs?: number;
+  /**
+   * A connection that sends or receives nothing this long is closed (a trickled body, an idle
+   * socket). Unset: only requestTimeoutMs applies (a method may legitimately answer slowly).
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Open connections per client address; more are closed at once. Unset: no limit. Counted on the
+   * TCP peer, so behind a reverse proxy it limits the proxy.
+   */
+  maxConnectionsPerAddress?: number;
   /**
    * Behind a reverse proxy: take the client address from the last X-Forwarded-For hop (the one the
    * proxy added). Leave off when clients connect directly, or they could choose their own address.
@@ -74,6 +84,23 @@ export class XmlRpcEndpoint {
     this.http = options.tls
       ? createTlsServer({ requestTimeout, cert: options.tls.cert, key: options.tls.key }, onRequest)
       : createServer({ requestTimeout }, onRequest);
+    if (options.idleTimeoutMs !== undefined) this.http.setTimeout(options.idleTimeoutMs, (socket) => socket.destroy());
+    const perAddress = new Map<string, number>();
+    const maxPerAddress = options.maxConnectionsPerAddress ?? Number.POSITIVE_INFINITY;
+    this.http.on('connection', (socket: Socket) => {
+      const address = socket.remoteAddress ?? '';
+      const open = (perAddress.get(address) ?? 0) + 1;
+      if (open > maxPerAddress) {
+        socket.destroy();
+        return;
+      }
+      perAddress.set(address, open);
+      socket.once('close', () => {
+        const left = (perAddress.get(address) ?? 1) - 1;
+        if (left <= 0) perAddress.delete(address);
+        else perAddress.set(address, left);
+      });
+    });
     this.http.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       else socket.destroy();

@@ -23,6 +23,9 @@ await bootService({
           limits: { maxBodyBytes: config.XMLRPC_MAX_BODY_BYTES },
           tls,
           trustForwardedFor: config.GATEWAY_TRUST_FORWARDED_FOR,
+          // Agents' calls are short; a connection silent this long is a slow-body attack or dead.
+          idleTimeoutMs: 20_000,
+          maxConnectionsPerAddress: config.GATEWAY_MAX_CONNECTIONS_PER_ADDRESS,
           onInternalError: (error, method) => logger.error({ err: error, method }, 'XML-RPC handler failed'),
         }),
       },

@@ -43,6 +43,18 @@ describe('ChangeJournal', () => {
     expect(j.status().gaps).toBe(0);
   });
 
+  it('keeps a batch the gateway rate-limited and sends it again, without a gap', async () => {
+    const j = new ChangeJournal();
+    const sink = new Sink();
+    j.add('a', 'x');
+    sink.fail = new XmlRpcFaultResponse(1003, 'more than 120 reportChanges calls in a minute; retry in 30 s', 'RATE_LIMITED');
+    await expect(j.flush(sink)).rejects.toThrow(/RATE_LIMITED/);
+    sink.fail = null;
+    await j.flush(sink);
+    expect(sink.calls[1]).toEqual(sink.calls[0]);
+    expect(j.status()).toMatchObject({ pending: 0, gaps: 0 });
+  });
+
   it('restart() starts a new epoch without counting a gap', () => {
     let t = 1_700_000_000_000;
     const j = new ChangeJournal(10, () => t);

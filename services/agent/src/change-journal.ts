@@ -99,7 +99,8 @@ export class ChangeJournal {
         this.cursor = result.cursor;
         this.inflight = null;
       } catch (error) {
-        if (error instanceof XmlRpcFaultResponse) {
+        // Slowed down, not refused: the batch stays in flight and goes again on the next round.
+        if (error instanceof XmlRpcFaultResponse && error.code !== 'RATE_LIMITED') {
           // The gateway refused the batch (share removed, bad path, cursor it does not accept):
           // the changes are lost, which must show as a gap, not as a continuous journal.
           this.gap();

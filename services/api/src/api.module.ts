@@ -18,6 +18,7 @@ import { BackupsModule } from './backups/backups.module.js';
 import { ClientsController } from './clients/clients.controller.js';
 import { ClientsService } from './clients/clients.service.js';
 import { API_CONFIG } from './common/api-config.js';
+import { LoginThrottleRepository } from './auth/login-throttle.repository.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { RestoresModule } from './restores/restores.module.js';
 import { RetentionPoliciesController } from './retention/retention-policies.controller.js';
@@ -50,6 +51,7 @@ export class ApiModule {
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         postgresAndRedisReadiness(DataSource, REDIS),
         AuthService,
+        LoginThrottleRepository,
         ClientsService,
         SharesService,
         SchedulesService,

@@ -21,6 +21,8 @@ await bootService({
   // JSON only: no urlencoded parser, so a plain HTML form on another site cannot post to the api.
   bodyParser: false,
   configure(app, config) {
+    // One proxy hop: the address it puts last in X-Forwarded-For is the client's.
+    if (config.API_TRUST_FORWARDED_FOR) app.set('trust proxy', 1);
     app.use(crossSiteRequestGuard(config.PUBLIC_URL));
     app.use(cookieParser());
     app.useBodyParser('json', { limit: '1mb' });

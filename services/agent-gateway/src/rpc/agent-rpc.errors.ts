@@ -19,8 +19,11 @@ export class AuthFailedError extends XmlRpcError {
 export class RateLimitedError extends XmlRpcError {
   readonly faultCode = AgentFault.RATE_LIMITED;
   readonly code = 'RATE_LIMITED';
-  constructor(readonly retryAfterSeconds: number) {
-    super(`too many failed attempts; retry in ${retryAfterSeconds} s`);
+  constructor(
+    readonly retryAfterSeconds: number,
+    what = 'too many failed attempts',
+  ) {
+    super(`${what}; retry in ${retryAfterSeconds} s`);
   }
 }
 

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ShareRepository, type Agent, AgentRepository } from '@backtrac/catalog';
 import { journalEpoch, type ReportChangesResult } from '@backtrac/xmlrpc';
 import { ChangeJournalRepository } from './change-journal.repository.js';
-import { AgentPendingError, BadRequestError, NotFoundError } from './agent-rpc.errors.js';
+import { AgentPendingError, BadRequestError, NotFoundError, RateLimitedError } from './agent-rpc.errors.js';
+import { REPORTS_PER_MINUTE, ReportRateLimiter } from './report-rate-limiter.js';
 
 export const MAX_PATHS_PER_REPORT = 10_000;
 const MAX_PATH_LENGTH = 4096;
@@ -26,6 +27,8 @@ export function parseCursor(cursor: string): ParsedCursor {
 /** Accepts changed paths from agents and keeps the journal's continuity honest. */
 @Injectable()
 export class ChangeJournalService {
+  private readonly reportLimiter = new ReportRateLimiter();
+
   constructor(
     private readonly agents: AgentRepository,
     private readonly shares: ShareRepository,
@@ -59,6 +62,8 @@ export class ChangeJournalService {
 
   async reportChanges(agent: Agent, shareName: string, cursor: string, paths: readonly unknown[], now = Date.now()): Promise<ReportChangesResult> {
     if (agent.status !== 'approved' || !agent.clientId) throw new AgentPendingError();
+    const wait = this.reportLimiter.take(agent.id, now);
+    if (wait > 0) throw new RateLimitedError(wait, `more than ${REPORTS_PER_MINUTE} reportChanges calls in a minute`);
     const parsed = parseCursor(cursor);
     if (paths.length > MAX_PATHS_PER_REPORT) throw new BadRequestError(`at most ${MAX_PATHS_PER_REPORT} paths per report; send the rest in another report`);
     for (const p of paths) {
