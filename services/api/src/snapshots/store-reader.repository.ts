@@ -86,7 +86,8 @@ export class StoreReaderRepository {
         done(actual === sha256 && read === size ? null : new StoreContentError(`pool file ${sha256} reads as ${actual} (${read} bytes): the pool copy is damaged`));
       },
     });
-    const file = createReadStream('', { fd: fh, highWaterMark: CONTENT_CHUNK, signal });
+    // Reading exactly `size` bytes: a small file costs one buffer of its own size and no extra read for EOF.
+    const file = createReadStream('', { fd: fh, highWaterMark: Math.max(1, Math.min(CONTENT_CHUNK, size)), end: Math.max(0, size - 1), signal });
     file.once('error', (error) => check.destroy(error));
     check.once('close', () => file.destroy());
     return file.pipe(check);
