@@ -50,7 +50,7 @@ export interface RestoreWriterOptions {
 }
 
 const PROGRESS_EVERY_MS = 500;
-const LISTINGS_IN_FLIGHT = 8;
+const LISTINGS_IN_FLIGHT = 16;
 const WRITE_CHUNK = 4 * 1024 * 1024;
 const NOT_FOUND = new Set<number>([NtStatus.OBJECT_NAME_NOT_FOUND, NtStatus.OBJECT_PATH_NOT_FOUND]);
 
@@ -79,6 +79,7 @@ export class RestoreWriter {
   private readonly startedAt = Date.now();
   private lastProgress = 0;
   private written = 0;
+  private listed = 0;
   /** Folders this restore created, and folders whose entries it changed (their times need setting). */
   private readonly created = new Set<string>();
   private readonly touched = new Set<string>();
@@ -118,9 +119,10 @@ export class RestoreWriter {
     // Only now, when nothing more is added to or removed from any folder: a folder's time moves
     // when its entries change, never when a sub-folder's time is set, so the order is free.
     const stale = dirs.filter((p) => p.path.length > 0 && this.folderTimeStale(p, listings));
+    let spread = 0;
     await this.pool(stale, async (p) => {
       try {
-        await this.session(p.key).setTimes(p.path.join('/'), { mtime: new Date(p.entry.mtime) });
+        await this.session(p.key, spread++).setTimes(p.path.join('/'), { mtime: new Date(p.entry.mtime) });
       } catch (error) {
         if (!(error instanceof SmbStatusError)) throw error;
         this.log('warn', `cannot set the folder's time: ${error.message}`, p);
@@ -157,9 +159,11 @@ export class RestoreWriter {
       await this.pool([...folders.values()].filter((f) => f.depth === depth), async ({ key, path }) => {
         const k = dirKey(key, path);
         const parentNew = path !== '' && this.created.has(dirKey(key, parentOf(path.split('/'))));
-        const items = parentNew ? null : await this.listOrNull(key, path);
+        // Spread over the connections too: each smbd process lists in parallel with the others.
+        const spread = this.listed++;
+        const items = parentNew ? null : await this.listOrNull(key, path, spread);
         if (items === null) {
-          await this.session(key).mkdir(path, { recursive: !parentNew });
+          await this.session(key, spread).mkdir(path, { recursive: !parentNew });
           this.created.add(k);
           listings.set(k, new Map());
           return;
@@ -364,9 +368,9 @@ export class RestoreWriter {
   }
 
   /** The folder's entries, or null when it does not exist. */
-  private async listOrNull(key: string, path: string): Promise<SmbEntry[] | null> {
+  private async listOrNull(key: string, path: string, spread = 0): Promise<SmbEntry[] | null> {
     try {
-      return await this.session(key).list(path);
+      return await this.session(key, spread).list(path);
     } catch (error) {
       if (error instanceof SmbStatusError && NOT_FOUND.has(error.status)) return null;
       throw error;
