@@ -1,4 +1,5 @@
-import { lutimes, mkdir, open, readdir, readFile, readlink, symlink, unlink } from 'node:fs/promises';
+import { closeSync, lutimesSync, mkdirSync, openSync, symlinkSync } from 'node:fs';
+import { readdir, readFile, readlink, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FolderChild, SharedLink } from './folder-builder.js';
 import { EMPTY_SHA256, type ManifestEntry } from './manifest.js';
@@ -46,6 +47,8 @@ export function parseChildren(text: string): string[] {
 }
 
 export interface BuildContext {
+  /** Hard-links pool content to dest, synchronously; false when that needs the slow path. */
+  linkContentFast(sha256: string, dest: string): boolean;
   /** Hard-links pool content to dest; false when the pool lacks it. */
   linkContent(sha256: string, dest: string): Promise<boolean>;
   /** Fetches a file again when the pool no longer has its content. */
@@ -55,7 +58,9 @@ export interface BuildContext {
 /**
  * Creates the children of a folder on disk inside `dir` (which exists), `depth` levels below the
  * store root at its final place: files linked from the pool, symlinks as read, shared children as
- * links to their folder, other folders recursively from their retained children.
+ * links to their folder, other folders recursively from their retained children. Folders are
+ * built one at a time in manifest order, so the calls are synchronous: one thread-pool round
+ * trip per entry would cost more than the calls themselves.
  */
 export async function buildChildren(dir: string, depth: number, children: readonly FolderChild[], ctx: BuildContext): Promise<void> {
   for (const child of children) {
@@ -65,19 +70,22 @@ export async function buildChildren(dir: string, depth: number, children: readon
       const f = child.folder;
       if (!f) throw new Error(`folder ${e.path} was not closed before being built`);
       if (f.shared) {
-        await symlink(sharedLinkTarget(depth, f.hash), p);
+        symlinkSync(sharedLinkTarget(depth, f.hash), p);
         continue;
       }
       if (!f.children) throw new Error(`folder ${e.path} kept no contents to build from`);
-      await mkdir(p);
+      mkdirSync(p);
       await buildChildren(p, depth + 1, f.children, ctx);
     } else if (e.type === 'symlink') {
-      await symlink(e.target ?? '', p);
-      await lutimes(p, e.mtime / 1000, e.mtime / 1000).catch(() => undefined);
+      symlinkSync(e.target ?? '', p);
+      try {
+        lutimesSync(p, e.mtime / 1000, e.mtime / 1000);
+      } catch {
+        // best effort, as for snapshots: the manifest is the record
+      }
     } else if (e.size === 0 || e.sha256 === EMPTY_SHA256) {
-      const fh = await open(p, 'wx', 0o444);
-      await fh.close();
-    } else if (!(await ctx.linkContent(e.sha256 as string, p))) {
+      closeSync(openSync(p, 'wx', 0o444));
+    } else if (!ctx.linkContentFast(e.sha256 as string, p) && !(await ctx.linkContent(e.sha256 as string, p))) {
       if (!ctx.refetch) throw new Error(`content of ${e.path} (${e.sha256}) is not in the pool`);
       await ctx.refetch(e, p);
     }

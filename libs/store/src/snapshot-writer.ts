@@ -83,6 +83,7 @@ export class SnapshotWriter {
     this.manifest = new ManifestWriter(join(this.dir, '.backtrac', 'manifest.jsonl.gz'));
     this.folders = new FolderBuilder((folder) => this.closeFolder(folder));
     this.build = {
+      linkContentFast: (sha256, dest) => this.store.pool.linkToFast(sha256, dest),
       linkContent: (sha256, dest) => this.store.pool.linkTo(sha256, dest, this.stagingDir),
       ...(init.refetch ? { refetch: init.refetch } : {}),
     };

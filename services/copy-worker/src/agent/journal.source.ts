@@ -17,13 +17,23 @@ export interface JournalSourceStats {
  */
 export class PreviousListings {
   private readonly dirs = new Map<string, SourceEntry[]>();
+  /** Untouched folders that were shared folders: taken over whole, so nothing below them is kept. */
+  private readonly sharedFolders = new Set<string>();
 
   static async load(manifest: AsyncIterable<ManifestEntry>, dirty: DirtyDirectories): Promise<PreviousListings> {
     const listings = new PreviousListings();
+    let skipBelow: string[] | undefined;
     for await (const entry of manifest) {
       const segs = entrySegments(entry);
       if (segs.length === 0) continue;
-      if (entry.type === 'directory' && !dirty.mustList(segs) && !listings.dirs.has(key(segs))) listings.dirs.set(key(segs), []);
+      if (skipBelow && isBelow(segs, skipBelow)) continue;
+      skipBelow = undefined;
+      if (entry.type === 'directory' && !dirty.mustList(segs)) {
+        if (entry.tree !== undefined) {
+          listings.sharedFolders.add(key(segs));
+          skipBelow = segs;
+        } else if (!listings.dirs.has(key(segs))) listings.dirs.set(key(segs), []);
+      }
       const parent = segs.slice(0, -1);
       if (dirty.mustList(parent)) continue;
       let list = listings.dirs.get(key(parent));
@@ -36,6 +46,17 @@ export class PreviousListings {
   get(dir: readonly string[]): SourceEntry[] | undefined {
     return this.dirs.get(key(dir));
   }
+
+  /** The previous snapshot had this folder (as a listing, or as a shared folder to take over). */
+  has(dir: readonly string[]): boolean {
+    return this.dirs.has(key(dir)) || this.sharedFolders.has(key(dir));
+  }
+}
+
+function isBelow(segs: readonly string[], dir: readonly string[]): boolean {
+  if (segs.length <= dir.length) return false;
+  for (let i = 0; i < dir.length; i++) if (segs[i] !== dir[i]) return false;
+  return true;
 }
 
 function toSourceEntry(name: string, entry: ManifestEntry): SourceEntry {
@@ -79,7 +100,7 @@ export class JournalSource implements BackupSource {
 
   /** No journal entry at or below it: the previous snapshot's folder holds as it is. */
   isUnchangedSubtree(dir: readonly string[]): boolean {
-    return dir.length > 0 && !this.dirty.mustList(dir) && this.previous.get(dir) !== undefined;
+    return dir.length > 0 && !this.dirty.mustList(dir) && this.previous.has(dir);
   }
 
   createReadStream(path: readonly string[], signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
