@@ -38,7 +38,7 @@ describe('restore (api, copy worker, smbd, Postgres, Redis)', () => {
     await samba.addUser('rita', 'Rita-pass-12');
     await samba.addShare('docs', shareDir);
     await samba.addShare('other', otherDir);
-    stack = await startStack({ services: ['api', 'copy-worker'], env: { STORE_ROOT: join(work, 'store') } });
+    stack = await startStack({ services: ['api', 'copy-worker'], env: { STORE_ROOT: join(work, 'store'), FILE_SHARE_ROOTS: otherDir } });
     api = new ApiClient(stack.apiUrl);
     await login(api, stack.adminEmail, stack.adminPassword);
     source = await createClientWithShare(api, 'ws-source', `smb://127.0.0.1:${samba.port}/docs`, 'rita', 'Rita-pass-12');

@@ -9,7 +9,8 @@ export type EntryType = 'file' | 'dir' | 'symlink';
  */
 @Entity('file_versions')
 @Index('ix_file_versions_dir', ['clientId', 'parent', 'name', 'firstSeq'])
-/* ix_file_versions_name_trgm (GIN, client_id + name trigrams, for find) exists only in its migration: TypeORM cannot declare an operator class. */
+// GIN over client_id + name trigrams (for find), created by its migration: TypeORM cannot declare an operator class.
+@Index('ix_file_versions_name_trgm', { synchronize: false })
 @Index('ix_file_versions_open', ['clientId', 'parent', 'name'], { where: 'last_seq IS NULL', unique: true })
 export class FileVersion {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id!: string;

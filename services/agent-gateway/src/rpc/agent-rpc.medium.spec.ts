@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { AgentRepository } from './agent.repository.js';
+import { AgentRepository } from '@backtrac/catalog';
 import { request } from 'node:http';
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackupRun, ClientRepository, RunRecorderRepository, ShareRepository } from '@backtrac/catalog';
+import { type BackupRun, ClientRepository, BackupRunRepository, ShareRepository } from '@backtrac/catalog';
 import { loadConfig } from '@backtrac/config';
 import { backupJobId, backupJobOptions, type BackupJobPayload, JobName, QueueName } from '@backtrac/queue';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
@@ -40,11 +40,11 @@ describe('an unchanged incremental of a 100,000-file share (real smbd, Postgres,
   async function backUp(): Promise<BackupRun> {
     const at = new Date(Date.UTC(2031, 0, 1, 0, 0, slot++));
     const jobId = backupJobId(clientId, at);
-    const run = await app.get(RunRecorderRepository).ensure({ jobId, clientId, kind: 'incremental', trigger: 'manual' });
+    const run = await app.get(BackupRunRepository).ensure({ jobId, clientId, kind: 'incremental', trigger: 'manual' });
     await queue.add(JobName.Backup, { clientId, runId: run.id, trigger: 'manual', slot: at.toISOString(), full: false }, { ...backupJobOptions, jobId });
     const deadline = Date.now() + 900_000;
     while (Date.now() < deadline) {
-      const current = await app.get(RunRecorderRepository).findById(run.id);
+      const current = await app.get(BackupRunRepository).findById(run.id);
       if (current && ['succeeded', 'partial', 'failed'].includes(current.state)) return current;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

@@ -36,7 +36,7 @@ describe('prune: retention carried out on the catalog and a real store (Postgres
     storeRoot = join(workDir, 'store');
     const config = loadConfig('copy-worker', {
       DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, STORE_ROOT: storeRoot, SECRET_KEY: randomBytes(32).toString('hex'),
-      LOG_LEVEL: 'warn', COPY_WORKER_CONCURRENCY: '1', FILES_IN_FLIGHT: '8',
+      LOG_LEVEL: 'warn', COPY_WORKER_CONCURRENCY: '1', FILES_IN_FLIGHT: '8', FILE_SHARE_ROOTS: workDir,
     });
     app = await NestFactory.createApplicationContext(CopyWorkerModule.forRoot(config), { logger: ['error'], abortOnError: false });
     await app.init();

@@ -6,7 +6,7 @@ import { mkdir, readdir, readFile, rm, stat, symlink, utimes, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientRepository, type NewRestore, RestoreRepository, RunRecorderRepository, ShareRepository } from '@backtrac/catalog';
+import { ClientRepository, type NewRestore, RestoreRepository, BackupRunRepository, ShareRepository } from '@backtrac/catalog';
 import { loadConfig } from '@backtrac/config';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
 import { createTestRedis, type TestRedis } from '../../../../test/harness/redis.js';
@@ -60,7 +60,7 @@ describe('RestoreRunService (real Postgres, Redis, store, smbd)', () => {
     await samba.addShare('dest', destDir);
     const config = loadConfig('copy-worker', {
       DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix, STORE_ROOT: join(work, 'store'), SECRET_KEY: randomBytes(32).toString('hex'),
-      LOG_LEVEL: 'warn', JOB_LOCK_SECONDS: '3',
+      LOG_LEVEL: 'warn', JOB_LOCK_SECONDS: '3', FILE_SHARE_ROOTS: sourceDir,
     });
     app = await NestFactory.createApplicationContext(CopyWorkerModule.forRoot(config, { processJobs: false }), { logger: ['error'], abortOnError: false });
     await app.init();
@@ -71,7 +71,7 @@ describe('RestoreRunService (real Postgres, Redis, store, smbd)', () => {
     await shares.createForClient(sourceId, { name: 'data', url: `file://${sourceDir}` });
     destId = (await clients.create({ name: 'smb', hostname: 'smb' })).id;
     destShareId = (await shares.createForClient(destId, { name: 'dest', url: `smb://127.0.0.1:${samba.port}/dest`, username: 'dora', password: 'Dora-pass-12' })).id;
-    const runRow = await app.get(RunRecorderRepository).ensure({ jobId: `backup:${sourceId}:20300101T000000Z`, clientId: sourceId, kind: 'full', trigger: 'manual' });
+    const runRow = await app.get(BackupRunRepository).ensure({ jobId: `backup:${sourceId}:20300101T000000Z`, clientId: sourceId, kind: 'full', trigger: 'manual' });
     await app.get(BackupRunService).run({
       jobId: runRow.jobId, payload: { clientId: sourceId, runId: runRow.id, trigger: 'manual', slot: '2030-01-01T00:00:00Z', full: true },
       attempt: 1, maxAttempts: 1, signal: new AbortController().signal, reportProgress: () => undefined,

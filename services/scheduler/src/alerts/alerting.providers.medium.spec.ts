@@ -36,9 +36,10 @@ describe('alerting providers (real Postgres, Redis, HTTP receiver)', () => {
       imports: [
         CatalogModule.forRoot({ databaseUrl: db.url, secretKey, applicationName: 'alerting-test' }),
         QueueModule.forRoot({ redisUrl: redis.url, prefix: redis.prefix }),
-        schedulerAlertDelivery(),
+        // The webhook receiver listens on loopback.
+        schedulerAlertDelivery(true),
       ],
-      providers: alertingProviders({ checkSeconds: 3600, storeRoot, allowPrivateWebhooks: true }),
+      providers: alertingProviders({ checkSeconds: 3600, storeRoot }),
     })
     class TestAlertingModule {}
     app = await NestFactory.createApplicationContext(TestAlertingModule, { logger: false });
