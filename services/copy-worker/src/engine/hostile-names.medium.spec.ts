@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { entrySegments, fsck, HardlinkStore, isLinuxSafeName, restoreSnapshot, type ManifestEntry } from '@backtrac/store';
+import { encodeName, entrySegments, ESCAPE_PREFIX, fsck, HardlinkStore, isLinuxSafeName, restoreSnapshot, type ManifestEntry } from '@backtrac/store';
 import { BackupEngine } from './backup-engine.js';
 import { LocalDirectorySource } from './local-directory.source.js';
 import { memDir, memFile, MemorySource, type MemNode } from './testing/memory.source.js';
@@ -91,12 +91,14 @@ describe('hostile names', () => {
     expect((await fsck(store)).ok).toBe(true);
     expect(await store.listClients()).toEqual(['../client/..']);
 
-    // Restore to Linux: names Linux can hold come back verbatim, the others escaped and reported.
+    // Restore to Linux: names Linux can hold come back verbatim, the others (and names that look
+    // escaped, so they cannot land on another entry's escaped name) escaped and reported.
     const dest = join(work, 'restore');
     const report = await restoreSnapshot(store, '../client/..', second.seq, dest);
-    const unstorable = new Set(children.map(([n]) => n).filter((n) => !isLinuxSafeName(n)));
-    expect(unstorable.size).toBe(8);
-    const expectedRenamed = entries.filter((e) => entrySegments(e).some((s) => !isLinuxSafeName(s))).map((e) => e.path);
+    const verbatim = (name: string): boolean => isLinuxSafeName(name) && !name.startsWith(ESCAPE_PREFIX);
+    const unstorable = new Set(children.map(([n]) => n).filter((n) => !verbatim(n)));
+    expect(unstorable.size).toBe(9);
+    const expectedRenamed = entries.filter((e) => entrySegments(e).some((s) => !verbatim(s))).map((e) => e.path);
     expect(report.renamed.map((r) => r.path).sort()).toEqual(expectedRenamed.sort());
     expect(expectedRenamed.length).toBe(unstorable.size + 3);
     for (const [name, node] of children) {
@@ -111,7 +113,7 @@ describe('hostile names', () => {
   it('Linux-legal odd names from a local directory restore exactly', async () => {
     const src = join(work, 'src');
     await mkdir(join(src, '-sub dir', '.backtrac'), { recursive: true });
-    const names = ['-rf', '--', '\x01\x02ctl', 'tab\tname', 'new\nline', 'y'.repeat(255), 'ü'.repeat(127), 'caf\u00e9', 'cafe\u0301', 'CON', '.backtrac', '~BT~x', 'quote"\'', '*?<>|:'];
+    const names = ['-rf', '--', '\x01\x02ctl', 'tab\tname', 'new\nline', 'y'.repeat(255), 'ü'.repeat(127), 'caf\u00e9', 'cafe\u0301', 'CON', '.backtrac', 'quote"\'', '*?<>|:'];
     for (const [i, n] of names.entries()) await writeFile(join(src, n), `v${i}`);
     await writeFile(join(src, '-sub dir', '.backtrac', 'manifest.jsonl.gz'), 'not ours');
     const before = await readTreeState(src);
@@ -124,5 +126,19 @@ describe('hostile names', () => {
     const report = await restoreSnapshot(store, 'odd', result.seq, dest);
     expect(report.renamed).toEqual([]);
     expect(diffTreeStates(before, await readTreeState(dest))).toEqual([]);
+  });
+
+  it('a Linux-legal name that looks escaped comes back under an escaped name, reported', async () => {
+    const src = join(work, 'src');
+    await mkdir(src, { recursive: true });
+    await writeFile(join(src, '~BT~x'), 'looks escaped');
+    await writeFile(join(src, 'plain'), 'plain');
+    const result = await new BackupEngine(store).run(new LocalDirectorySource(src), { client: 'odd', jobId: 'j' });
+    const dest = join(work, 'restore');
+    const report = await restoreSnapshot(store, 'odd', result.seq, dest);
+    expect(report.renamed).toEqual([{ path: '~BT~x', restoredAs: encodeName('~BT~x') }]);
+    expect(encodeName('~BT~x')).not.toBe('~BT~x');
+    expect((await readdir(dest)).sort()).toEqual([encodeName('~BT~x'), 'plain'].sort());
+    expect(await readFile(join(dest, encodeName('~BT~x')), 'utf8')).toBe('looks escaped');
   });
 });
