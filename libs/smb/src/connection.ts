@@ -90,8 +90,8 @@ export class SmbConnection {
   sessionId = 0n;
   signingRequired = false;
   encryptData = false;
-  /** The session's keys; until they are installed nothing is signed, verified or encrypted. */
-  security: SessionSecurity | undefined;
+  /** The session's keys (see useSession); until then nothing is signed, verified or encrypted. */
+  private security: SessionSecurity | undefined;
 
   private socket: Socket | undefined;
   private readonly opts: ConnectionOptions;
@@ -128,6 +128,19 @@ export class SmbConnection {
   interimReplies = 0;
   /** READ replies received straight into the caller's buffer (diagnostics). */
   directReads = 0;
+
+  /** Install what NEGOTIATE settled. */
+  useDialect(dialect: number, signingRequired: boolean): void {
+    this.dialect = dialect;
+    this.signingRequired = signingRequired;
+  }
+
+  /** Install an authenticated session: from now on messages are signed or encrypted with its keys. */
+  useSession(sessionId: bigint, security: SessionSecurity, encryptData: boolean): void {
+    this.sessionId = sessionId;
+    this.security = security;
+    this.encryptData = encryptData;
+  }
 
   get isClosed(): boolean {
     return this.closedError !== undefined;

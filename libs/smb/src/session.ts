@@ -149,15 +149,12 @@ export class SmbClientSession implements SmbSession {
         signingAlgorithms: o.signingAlgorithms,
       });
       this.negotiatedParameters = negotiated;
-      this.conn.dialect = negotiated.dialect;
-      this.conn.signingRequired = negotiated.signingRequired;
+      this.conn.useDialect(negotiated.dialect, negotiated.signingRequired);
       if (o.requireEncryption && !negotiated.cipher) {
         throw new SmbError(`server at ${this.url.host} negotiated dialect ${dialectName(negotiated.dialect)} without encryption`, 'EENCRYPTION');
       }
       const established = await sessionSetup(this.conn, negotiated, this.creds);
-      this.conn.sessionId = established.sessionId;
-      this.conn.security = established.security;
-      this.conn.encryptData = established.encryptData || o.requireEncryption === true;
+      this.conn.useSession(established.sessionId, established.security, established.encryptData || o.requireEncryption === true);
       await this.treeConnect();
       if (!this.conn.encryptData && !this.treeEncrypt) await validateNegotiate(this.conn, negotiated, this.treeId);
     })();
