@@ -1,16 +1,12 @@
 // SMB2/3 transport: one TCP connection, Direct-TCP framing, message ids and credits, interim
-// (STATUS_PENDING) replies, signing, encryption, compound replies, per-request timeouts.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+// (STATUS_PENDING) replies, compound replies, per-request timeouts. Signing and encryption are
+// applied through the session's SessionSecurity once it is installed.
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { aeadDecrypt, aeadEncrypt, aesCmac, smbKdf, type CipherName } from './crypto.js';
 import { SmbConnectionError, SmbProtocolError, SmbStatusError, SmbTimeoutError } from './errors.js';
-import { Command, commandNames, Dialect, HeaderFlags } from './protocol.js';
+import { Command, commandNames, Dialect, HEADER_SIZE, HeaderFlags, PROTOCOL_SMB2 } from './protocol.js';
+import { PROTOCOL_TRANSFORM, TRANSFORM_HEADER_SIZE, type SessionSecurity } from './security.js';
 import { NtStatus } from './status.js';
 
-const HEADER_SIZE = 64;
-const TRANSFORM_HEADER_SIZE = 52;
-const PROTOCOL_SMB2 = 0x424d53fe; // \xFE S M B read as LE uint32
-const PROTOCOL_TRANSFORM = 0x424d53fd; // \xFD S M B
 const CREDIT_UNIT = 65536;
 /** SMB2 header + READ response fixed part (StructureSize 17: 16 bytes before the data). */
 const PEEK_SIZE = HEADER_SIZE + 16;
@@ -77,14 +73,6 @@ interface Queued {
   start: () => void;
 }
 
-export type SigningAlgorithm = 'hmac-sha256' | 'aes-cmac' | 'aes-gmac';
-
-export interface SessionKeys {
-  signingKey: Buffer;
-  encryptionKey?: Buffer; // client → server
-  decryptionKey?: Buffer; // server → client
-}
-
 export interface ConnectionOptions {
   host: string;
   port: number;
@@ -97,25 +85,13 @@ export interface ConnectionOptions {
 }
 
 export class SmbConnection {
+  /** The negotiated dialect (0 until NEGOTIATE): decides credit charges and 3.1.1 signing rules. */
   dialect = 0;
-  maxReadSize = 65536;
-  maxWriteSize = 65536;
-  maxTransactSize = 65536;
-  serverSecurityMode = 0;
-  serverCapabilities = 0;
-  cipher: CipherName | undefined;
-  signingAlgorithm: SigningAlgorithm = 'hmac-sha256';
-  preauthHash: Buffer = Buffer.alloc(64);
-  /** Security blob from the NEGOTIATE response (SPNEGO hints). */
-  negotiateToken: Buffer = Buffer.alloc(0);
-  serverGuid: Buffer = Buffer.alloc(16);
-  /** What our NEGOTIATE offered, for FSCTL_VALIDATE_NEGOTIATE_INFO. */
-  negotiateRequest: { capabilities: number; guid: Buffer; securityMode: number; dialects: number[] } | undefined;
-
   sessionId = 0n;
   signingRequired = false;
   encryptData = false;
-  keys: SessionKeys | undefined;
+  /** The session's keys (see useSession); until then nothing is signed, verified or encrypted. */
+  private security: SessionSecurity | undefined;
 
   private socket: Socket | undefined;
   private readonly opts: ConnectionOptions;
@@ -152,6 +128,19 @@ export class SmbConnection {
   interimReplies = 0;
   /** READ replies received straight into the caller's buffer (diagnostics). */
   directReads = 0;
+
+  /** Install what NEGOTIATE settled. */
+  useDialect(dialect: number, signingRequired: boolean): void {
+    this.dialect = dialect;
+    this.signingRequired = signingRequired;
+  }
+
+  /** Install an authenticated session: from now on messages are signed or encrypted with its keys. */
+  useSession(sessionId: bigint, security: SessionSecurity, encryptData: boolean): void {
+    this.sessionId = sessionId;
+    this.security = security;
+    this.encryptData = encryptData;
+  }
 
   get isClosed(): boolean {
     return this.closedError !== undefined;
@@ -327,7 +316,9 @@ export class SmbConnection {
     const protocol = frame.readUInt32LE(0);
     let encrypted = false;
     if (protocol === PROTOCOL_TRANSFORM) {
-      frame = this.decrypt(frame);
+      if (frame.length < TRANSFORM_HEADER_SIZE + HEADER_SIZE) throw new SmbProtocolError('truncated transform header');
+      if (!this.security) throw new SmbProtocolError('encrypted message on a connection without keys');
+      frame = this.security.decrypt(frame);
       encrypted = true;
     } else if (protocol !== PROTOCOL_SMB2) {
       throw new SmbProtocolError(`unknown protocol id 0x${protocol.toString(16)}`);
@@ -402,8 +393,8 @@ export class SmbConnection {
     }
     if (encrypted) return; // AEAD already authenticated it
     if (flags & HeaderFlags.SIGNED) {
-      if (this.keys && p.command !== Command.SESSION_SETUP) this.verify(msg);
-    } else if (this.signingRequired && this.keys && !p.options.plain && !isError) {
+      if (this.security && p.command !== Command.SESSION_SETUP) this.security.verify(msg);
+    } else if (this.signingRequired && this.security && !p.options.plain && !isError) {
       throw new SmbProtocolError(`unsigned ${commandNames[p.command]} reply on a session that requires signing`);
     }
   }
@@ -487,7 +478,7 @@ export class SmbConnection {
     const first = chain[0]!;
     const options0 = first.options;
     const encrypt =
-      !options0.plain && this.keys?.encryptionKey !== undefined && (this.encryptData || options0.encrypt === true) && first.command !== Command.NEGOTIATE;
+      !options0.plain && this.security?.canEncrypt === true && (this.encryptData || options0.encrypt === true) && first.command !== Command.NEGOTIATE;
     const message: Buffer[] = [];
     chain.forEach((item, index) => {
       const { command, parts, options, charge } = item;
@@ -521,12 +512,12 @@ export class SmbConnection {
       const sign =
         !encrypt &&
         !options.plain &&
-        this.keys !== undefined &&
+        this.security !== undefined &&
         command !== Command.NEGOTIATE &&
         (this.signingRequired || (command === Command.TREE_CONNECT && this.dialect === Dialect.SMB3_1_1));
       if (sign) flags |= HeaderFlags.SIGNED;
       header.writeUInt32LE(flags, 16);
-      if (sign) this.sign(header, body, messageId, command);
+      if (sign) this.security!.sign(header, body, messageId, command);
       message.push(header, ...body);
       if (options.onSent) options.onSent(Buffer.concat([header, ...body]));
 
@@ -544,7 +535,7 @@ export class SmbConnection {
       this.pending.set(messageId, p);
     });
 
-    const out = encrypt ? this.encrypt(message, options0.sessionId ?? this.sessionId) : message;
+    const out = encrypt ? this.security!.encrypt(message, options0.sessionId ?? this.sessionId) : message;
     const total = out.reduce((n, b) => n + b.length, 0);
     const nb = Buffer.alloc(4);
     nb.writeUInt32BE(total & 0xffffff, 0);
@@ -553,111 +544,5 @@ export class SmbConnection {
     socket.write(nb);
     for (const b of out) socket.write(b);
     process.nextTick(() => socket.uncork());
-  }
-
-  // ---------- signing ----------
-
-  private signature(msgParts: readonly Buffer[], messageId: bigint, isResponse: boolean, isCancel: boolean): Buffer {
-    const key = this.keys!.signingKey;
-    switch (this.signingAlgorithm) {
-      case 'hmac-sha256': {
-        const h = createHmac('sha256', key);
-        for (const b of msgParts) h.update(b);
-        return h.digest().subarray(0, 16);
-      }
-      case 'aes-cmac':
-        return aesCmac(key, msgParts);
-      case 'aes-gmac': {
-        const nonce = Buffer.alloc(12);
-        nonce.writeBigUInt64LE(messageId, 0);
-        nonce.writeUInt32LE((isResponse ? 1 : 0) | (isCancel ? 2 : 0), 8);
-        const aad = Buffer.concat(msgParts);
-        return aeadEncrypt('aes-128-gcm', key, nonce, aad, []).tag;
-      }
-    }
-  }
-
-  private sign(header: Buffer, parts: readonly Buffer[], messageId: bigint, command: number): void {
-    header.fill(0, 48, 64);
-    const sig = this.signature([header, ...parts], messageId, false, command === Command.CANCEL);
-    sig.copy(header, 48);
-  }
-
-  /** Verify a signed message (with the given keys, e.g. before they are installed). */
-  verify(msg: Buffer, keys: SessionKeys | undefined = this.keys): void {
-    if (!keys) throw new SmbProtocolError('signed reply before keys are known');
-    const saved = this.keys;
-    this.keys = keys;
-    try {
-      const expected = Buffer.from(msg.subarray(48, 64));
-      const copy = Buffer.from(msg);
-      copy.fill(0, 48, 64);
-      const actual = this.signature([copy], msg.readBigUInt64LE(24), true, false);
-      if (!timingSafeEqual(expected, actual)) {
-        throw new SmbProtocolError(`bad signature on ${commandNames[msg.readUInt16LE(12)]} reply`);
-      }
-    } finally {
-      this.keys = saved;
-    }
-  }
-
-  // ---------- encryption ----------
-
-  private nonceSize(): number {
-    return this.cipher?.endsWith('ccm') ? 11 : 12;
-  }
-
-  private encrypt(message: readonly Buffer[], sessionId: bigint): Buffer[] {
-    const size = message.reduce((n, b) => n + b.length, 0);
-    const th = Buffer.alloc(TRANSFORM_HEADER_SIZE);
-    th.writeUInt32LE(PROTOCOL_TRANSFORM, 0);
-    const nonce = randomBytes(this.nonceSize());
-    nonce.copy(th, 20);
-    th.writeUInt32LE(size, 36);
-    th.writeUInt16LE(1, 42); // Flags: encrypted (3.1.1) / EncryptionAlgorithm AES-128-CCM (3.0)
-    th.writeBigUInt64LE(sessionId, 44);
-    const { data, tag } = aeadEncrypt(this.cipher!, this.keys!.encryptionKey!, nonce, th.subarray(20), message);
-    tag.copy(th, 4);
-    return [th, data];
-  }
-
-  private decrypt(frame: Buffer): Buffer {
-    if (frame.length < TRANSFORM_HEADER_SIZE + HEADER_SIZE) throw new SmbProtocolError('truncated transform header');
-    const key = this.keys?.decryptionKey;
-    if (!key || !this.cipher) throw new SmbProtocolError('encrypted message on a connection without keys');
-    const size = frame.readUInt32LE(36);
-    if (size !== frame.length - TRANSFORM_HEADER_SIZE) throw new SmbProtocolError('transform header size mismatch');
-    const nonce = frame.subarray(20, 20 + this.nonceSize());
-    try {
-      return aeadDecrypt(this.cipher, key, nonce, frame.subarray(20, TRANSFORM_HEADER_SIZE), frame.subarray(TRANSFORM_HEADER_SIZE), frame.subarray(4, 20));
-    } catch {
-      throw new SmbProtocolError('decryption of a reply failed (bad key or tampered message)');
-    }
-  }
-
-  // ---------- key derivation ----------
-
-  deriveKeys(sessionKey: Buffer, preauthHash: Buffer): SessionKeys {
-    const label = (s: string): Buffer => Buffer.from(s + '\0', 'latin1');
-    if (this.dialect < Dialect.SMB3_0) return { signingKey: sessionKey.subarray(0, 16) };
-    const bits = this.cipher === 'aes-256-gcm' || this.cipher === 'aes-256-ccm' ? 256 : 128;
-    if (this.dialect === Dialect.SMB3_1_1) {
-      return {
-        signingKey: smbKdf(sessionKey, label('SMBSigningKey'), preauthHash),
-        encryptionKey: this.cipher ? smbKdf(sessionKey, label('SMBC2SCipherKey'), preauthHash, bits) : undefined,
-        decryptionKey: this.cipher ? smbKdf(sessionKey, label('SMBS2CCipherKey'), preauthHash, bits) : undefined,
-      };
-    }
-    return {
-      signingKey: smbKdf(sessionKey, label('SMB2AESCMAC'), label('SmbSign')),
-      encryptionKey: this.cipher ? smbKdf(sessionKey, label('SMB2AESCCM'), label('ServerIn ')) : undefined,
-      decryptionKey: this.cipher ? smbKdf(sessionKey, label('SMB2AESCCM'), label('ServerOut')) : undefined,
-    };
-  }
-
-  static sha512(...parts: Buffer[]): Buffer {
-    const h = createHash('sha512');
-    for (const p of parts) h.update(p);
-    return h.digest();
   }
 }

@@ -8,4 +8,4 @@ export { NtStatus, ntStatusName } from './status.js';
 export { parseSmbUrl, type SmbUrl } from './url.js';
 export type { DialectName } from './protocol.js';
 export type { CipherName } from './crypto.js';
-export type { SigningAlgorithm } from './connection.js';
+export type { SigningAlgorithm } from './security.js';

@@ -1,5 +1,9 @@
 // Constants and small codecs of MS-SMB2 shared by the transport and the session layer.
 
+/** Size of the SMB2 header every message starts with. */
+export const HEADER_SIZE = 64;
+export const PROTOCOL_SMB2 = 0x424d53fe; // \xFE S M B read as LE uint32
+
 export const Command = {
   NEGOTIATE: 0x00,
   SESSION_SETUP: 0x01,

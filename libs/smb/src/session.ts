@@ -1,46 +1,37 @@
-// The session layer: tree connect and file operations on top of one SmbConnection.
-import { SmbConnection, type ChainItem, type SmbResponse, type RequestOptions, type SigningAlgorithm } from './connection.js';
+// The session layer: connect and log in, tree connect, and the file operations on top of one
+// SmbConnection (message bodies and reply parsing are in messages.ts).
+import { SmbConnection, type ChainItem, type SmbResponse } from './connection.js';
 import type { CipherName } from './crypto.js';
 import { SmbError, SmbProtocolError, SmbStatusError, SmbTimeoutError } from './errors.js';
-import { negotiate, sessionSetup, validateNegotiate, type Credentials } from './handshake.js';
+import { negotiate, reauthenticate, sessionSetup, validateNegotiate, type Credentials, type Negotiated } from './handshake.js';
 import {
-  Access,
-  Command,
-  CreateOptions,
-  Dialect,
-  dialectByName,
-  dialectName,
-  Disposition,
-  FileAttributes,
-  FileInfoClass,
-  InfoType,
-  ShareAccess,
-  dateToFileTime,
-  fileTimeToDate,
-  type DialectName,
-  RELATED_FILE_ID,
-} from './protocol.js';
+  closeRequest,
+  createRequest,
+  emptyRequest,
+  parseCreate,
+  parseQueryDirectory,
+  parseRead,
+  parseTreeConnect,
+  parseWrite,
+  queryDirectoryRequest,
+  readRequest,
+  renameRequest,
+  setTimesRequest,
+  treeConnectRequest,
+  writeRequest,
+  type OpenParams,
+  type OpenResult,
+  type SetTimesOptions,
+  type SmbEntry,
+} from './messages.js';
+import { Access, Command, CreateOptions, Dialect, dialectByName, dialectName, Disposition, FileAttributes, ShareAccess, type DialectName, RELATED_FILE_ID } from './protocol.js';
+import type { SigningAlgorithm } from './security.js';
 import { NtStatus } from './status.js';
 import { SmbReadStream, SmbWriteStream, type ReadStreamOptions, type WriteStreamOptions } from './streams.js';
 import { download, upload, type DownloadOptions, type DownloadSink, type UploadOptions, type UploadSource } from './transfer.js';
 import { joinPath, parseSmbUrl, toSmbPath, type SmbUrl } from './url.js';
 
-export type SmbEntryType = 'file' | 'directory' | 'symlink';
-
-export interface SmbEntry {
-  /** Base name as the server spells it. */
-  name: string;
-  /** Share-relative path with forward slashes (relative to the URL's path). */
-  path: string;
-  type: SmbEntryType;
-  size: number;
-  mtime: Date;
-  ctime: Date;
-  atime: Date;
-  birthtime: Date;
-  /** FILE_ATTRIBUTE_* bits. */
-  attributes: number;
-}
+export type { OpenParams, OpenResult, SetTimesOptions, SmbEntry, SmbEntryType } from './messages.js';
 
 export interface SmbConnectOptions {
   /** Per-request timeout (default 60 s). */
@@ -63,12 +54,6 @@ export interface SmbConnectOptions {
   listBufferSize?: number;
   /** Directory listings walked in parallel by walk() (default 8). */
   walkConcurrency?: number;
-}
-
-export interface SetTimesOptions {
-  mtime?: Date;
-  atime?: Date;
-  birthtime?: Date;
 }
 
 export interface SmbSessionInfo {
@@ -106,41 +91,12 @@ export interface SmbSession {
   close(): Promise<void>;
 }
 
-export interface OpenResult {
-  fileId: Buffer;
-  entry: Omit<SmbEntry, 'name' | 'path'>;
-}
-
-export interface OpenParams {
-  access: number;
-  disposition: number;
-  options: number;
-  attributes?: number;
-  share?: number;
-}
-
-const SHARE_FLAG_ENCRYPT_DATA = 0x8000;
-const CIPHER_IDS: Record<CipherName, number> = { 'aes-128-ccm': 1, 'aes-128-gcm': 2, 'aes-256-ccm': 3, 'aes-256-gcm': 4 };
-const SIGNING_IDS: Record<SigningAlgorithm, number> = { 'hmac-sha256': 0, 'aes-cmac': 1, 'aes-gmac': 2 };
-
-function entryFromTimes(m: Buffer, off: number, size: number, attributes: number): Omit<SmbEntry, 'name' | 'path'> {
-  const type: SmbEntryType = attributes & FileAttributes.DIRECTORY ? 'directory' : attributes & FileAttributes.REPARSE_POINT ? 'symlink' : 'file';
-  return {
-    type,
-    size: type === 'directory' ? 0 : size,
-    birthtime: fileTimeToDate(m.readBigUInt64LE(off)),
-    atime: fileTimeToDate(m.readBigUInt64LE(off + 8)),
-    mtime: fileTimeToDate(m.readBigUInt64LE(off + 16)),
-    ctime: fileTimeToDate(m.readBigUInt64LE(off + 24)),
-    attributes,
-  };
-}
-
 export class SmbClientSession implements SmbSession {
   readonly conn: SmbConnection;
   private readonly url: SmbUrl;
   private readonly creds: Credentials;
   private readonly options: SmbConnectOptions;
+  private negotiatedParameters: Negotiated | undefined;
   private treeId = 0;
   private treeEncrypt = false;
   private reauthInFlight: Promise<void> | undefined;
@@ -159,16 +115,23 @@ export class SmbClientSession implements SmbSession {
     });
   }
 
+  /** What NEGOTIATE settled; defined once start() has negotiated. */
+  get negotiated(): Negotiated {
+    if (!this.negotiatedParameters) throw new SmbError('session has not negotiated yet', 'ECLOSED');
+    return this.negotiatedParameters;
+  }
+
   get info(): SmbSessionInfo {
     const c = this.conn;
+    const n = this.negotiated;
     return {
-      dialect: dialectName(c.dialect),
+      dialect: dialectName(n.dialect),
       signing: c.signingRequired && !c.encryptData,
       encryption: c.encryptData || this.treeEncrypt,
-      cipher: c.encryptData || this.treeEncrypt ? c.cipher : undefined,
-      signingAlgorithm: c.signingAlgorithm,
-      maxReadSize: c.maxReadSize,
-      maxWriteSize: c.maxWriteSize,
+      cipher: c.encryptData || this.treeEncrypt ? n.cipher : undefined,
+      signingAlgorithm: n.signingAlgorithm,
+      maxReadSize: n.maxReadSize,
+      maxWriteSize: n.maxWriteSize,
     };
   }
 
@@ -178,20 +141,22 @@ export class SmbClientSession implements SmbSession {
     const dialects = (o.dialects ?? ['2.0.2', '2.1', '3.0', '3.0.2', '3.1.1']).map((d) => dialectByName[d]);
     const work = (async (): Promise<void> => {
       await this.conn.open();
-      await negotiate(this.conn, {
+      const negotiated = await negotiate(this.conn, {
         dialects,
         requireSigning: o.requireSigning === true,
         encryption: true,
-        ciphers: o.ciphers?.map((c) => CIPHER_IDS[c]),
-        signingAlgorithms: o.signingAlgorithms?.map((a) => SIGNING_IDS[a]),
+        ciphers: o.ciphers,
+        signingAlgorithms: o.signingAlgorithms,
       });
-      if (o.requireEncryption && !this.conn.cipher) {
-        throw new SmbError(`server at ${this.url.host} negotiated dialect ${dialectName(this.conn.dialect)} without encryption`, 'EENCRYPTION');
+      this.negotiatedParameters = negotiated;
+      this.conn.useDialect(negotiated.dialect, negotiated.signingRequired);
+      if (o.requireEncryption && !negotiated.cipher) {
+        throw new SmbError(`server at ${this.url.host} negotiated dialect ${dialectName(negotiated.dialect)} without encryption`, 'EENCRYPTION');
       }
-      await sessionSetup(this.conn, this.creds);
-      if (o.requireEncryption) this.conn.encryptData = true;
+      const established = await sessionSetup(this.conn, negotiated, this.creds);
+      this.conn.useSession(established.sessionId, established.security, established.encryptData || o.requireEncryption === true);
       await this.treeConnect();
-      if (!this.conn.encryptData && !this.treeEncrypt) await validateNegotiate(this.conn, this.treeId);
+      if (!this.conn.encryptData && !this.treeEncrypt) await validateNegotiate(this.conn, negotiated, this.treeId);
     })();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -209,41 +174,30 @@ export class SmbClientSession implements SmbSession {
   }
 
   private async treeConnect(): Promise<void> {
-    const unc = Buffer.from(`\\\\${this.url.host}\\${this.url.share}`, 'utf16le');
-    const fixed = Buffer.alloc(8);
-    fixed.writeUInt16LE(9, 0);
-    fixed.writeUInt16LE(64 + 8, 4);
-    fixed.writeUInt16LE(unc.length, 6);
     let res: SmbResponse;
     try {
-      res = await this.conn.request(Command.TREE_CONNECT, [fixed, unc], { path: this.url.share });
+      res = await this.conn.request(Command.TREE_CONNECT, treeConnectRequest(this.url.host, this.url.share), { path: this.url.share });
     } catch (err) {
       if (err instanceof SmbStatusError) throw new SmbStatusError(err.status, 'TREE_CONNECT', this.url.share, `(share "\\\\${this.url.host}\\${this.url.share}")`);
       throw err;
     }
-    if (res.msg.length < 64 + 16) throw new SmbProtocolError('truncated TREE_CONNECT reply');
+    const { encryptData } = parseTreeConnect(res);
     this.treeId = res.treeId;
-    const shareFlags = res.msg.readUInt32LE(64 + 4);
-    if (shareFlags & SHARE_FLAG_ENCRYPT_DATA) {
-      if (!this.conn.cipher) throw new SmbProtocolError('share requires encryption but no cipher was negotiated');
+    if (encryptData) {
+      if (!this.negotiated.cipher) throw new SmbProtocolError('share requires encryption but no cipher was negotiated');
       this.treeEncrypt = true;
     }
   }
 
-  /** Send a request on the tree; re-authenticates once when the session has expired. */
-  async call(command: number, body: Buffer | Buffer[], options: RequestOptions = {}): Promise<SmbResponse> {
-    return (await this.chain([{ command, body, options }]))[0]!;
-  }
-
   /**
    * Send a related compound chain on the tree (one round trip) and wait for every reply. The first
-   * failure in chain order is thrown (a failed CREATE fails the requests that follow it).
+   * failure in chain order is thrown (a failed CREATE fails the requests that follow it); an
+   * expired session is re-authenticated once and the chain sent again.
    */
   async chain(items: ChainItem[], retried = false): Promise<SmbResponse[]> {
     const path = items[0]?.options?.path;
     if (this.closed) throw new SmbError('session is closed', 'ECLOSED', path);
-    const withTree = items.map((it) => ({ ...it, options: { treeId: this.treeId, encrypt: this.treeEncrypt, ...it.options } }));
-    const settled = await Promise.allSettled(this.conn.compound(withTree));
+    const settled = await Promise.allSettled(this.conn.compound(this.onTree(items)));
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (!failed) return settled.map((r) => (r as PromiseFulfilledResult<SmbResponse>).value);
     const err = failed.reason as Error;
@@ -254,12 +208,15 @@ export class SmbClientSession implements SmbSession {
     throw err;
   }
 
+  /** The requests addressed to our tree, encrypted when the share demands it. */
+  private onTree(items: readonly ChainItem[]): ChainItem[] {
+    return items.map((it) => ({ ...it, options: { treeId: this.treeId, encrypt: this.treeEncrypt, ...it.options } }));
+  }
+
   private reauthenticate(): Promise<void> {
-    this.reauthInFlight ??= sessionSetup(this.conn, this.creds, true)
-      .then(() => undefined)
-      .finally(() => {
-        this.reauthInFlight = undefined;
-      });
+    this.reauthInFlight ??= reauthenticate(this.conn, this.negotiated, this.creds).finally(() => {
+      this.reauthInFlight = undefined;
+    });
     return this.reauthInFlight;
   }
 
@@ -268,101 +225,25 @@ export class SmbClientSession implements SmbSession {
     return toSmbPath(joinPath(this.url.path, path));
   }
 
-  // ----- request bodies -----
-
   private createItem(path: string, p: OpenParams): ChainItem {
-    const name = Buffer.from(this.smbPath(path), 'utf16le');
-    const fixed = Buffer.alloc(56);
-    fixed.writeUInt16LE(57, 0);
-    fixed.writeUInt32LE(2, 4); // impersonation level: Impersonation
-    fixed.writeUInt32LE(p.access >>> 0, 24);
-    fixed.writeUInt32LE(p.attributes ?? 0, 28);
-    fixed.writeUInt32LE(p.share ?? ShareAccess.ALL, 32);
-    fixed.writeUInt32LE(p.disposition, 36);
-    fixed.writeUInt32LE(p.options, 40);
-    fixed.writeUInt16LE(64 + 56, 44);
-    fixed.writeUInt16LE(name.length, 46);
-    return { command: Command.CREATE, body: [fixed, name.length ? name : Buffer.alloc(1)], options: { path } };
-  }
-
-  private closeItem(fileId: Buffer, path?: string): ChainItem {
-    const body = Buffer.alloc(24);
-    body.writeUInt16LE(24, 0);
-    fileId.copy(body, 8);
-    return { command: Command.CLOSE, body, options: { path, okStatuses: [NtStatus.FILE_CLOSED] } };
-  }
-
-  private readItem(fileId: Buffer, offset: number, length: number, path?: string, into?: Buffer): ChainItem {
-    const body = Buffer.alloc(49);
-    body.writeUInt16LE(49, 0);
-    body.writeUInt8(0x50, 2);
-    body.writeUInt32LE(length, 4);
-    body.writeBigUInt64LE(BigInt(offset), 8);
-    fileId.copy(body, 16);
-    return { command: Command.READ, body, options: { path, responseSize: length, okStatuses: [NtStatus.END_OF_FILE], into } };
-  }
-
-  private setInfoItem(fileId: Buffer, infoClass: number, buffer: Buffer, path?: string): ChainItem {
-    const fixed = Buffer.alloc(32);
-    fixed.writeUInt16LE(33, 0);
-    fixed.writeUInt8(InfoType.FILE, 2);
-    fixed.writeUInt8(infoClass, 3);
-    fixed.writeUInt32LE(buffer.length, 4);
-    fixed.writeUInt16LE(64 + 32, 8);
-    fileId.copy(fixed, 16);
-    return { command: Command.SET_INFO, body: [fixed, buffer], options: { path } };
-  }
-
-  private queryDirectoryItem(fileId: Buffer, restart: boolean, outLen: number, path: string): ChainItem {
-    const pattern = Buffer.from('*', 'utf16le');
-    const fixed = Buffer.alloc(32);
-    fixed.writeUInt16LE(33, 0);
-    fixed.writeUInt8(FileInfoClass.FileDirectoryInformation, 2);
-    fixed.writeUInt8(restart ? 1 : 0, 3); // RESTART_SCANS
-    fileId.copy(fixed, 8);
-    fixed.writeUInt16LE(64 + 32, 24);
-    fixed.writeUInt16LE(pattern.length, 26);
-    fixed.writeUInt32LE(outLen, 28);
-    return { command: Command.QUERY_DIRECTORY, body: [fixed, pattern], options: { path, responseSize: outLen, okStatuses: [NtStatus.NO_MORE_FILES] } };
-  }
-
-  // ----- reply parsers -----
-
-  private parseCreate(res: SmbResponse): OpenResult {
-    const m = res.msg;
-    if (m.length < 64 + 88) throw new SmbProtocolError('truncated CREATE reply');
-    const size = Number(m.readBigUInt64LE(64 + 48));
-    const attributes = m.readUInt32LE(64 + 56);
-    return { fileId: Buffer.from(m.subarray(64 + 64, 64 + 80)), entry: entryFromTimes(m, 64 + 8, size, attributes) };
-  }
-
-  private parseRead(res: SmbResponse, length: number): Buffer {
-    if (res.status === NtStatus.END_OF_FILE) return Buffer.alloc(0);
-    const m = res.msg;
-    if (m.length < 64 + 16) throw new SmbProtocolError('truncated READ reply');
-    const dataOff = m.readUInt8(64 + 2);
-    const dataLen = m.readUInt32LE(64 + 4);
-    if (dataLen > length) throw new SmbProtocolError(`READ returned ${dataLen} bytes for ${length} requested`);
-    if (dataLen === 0) return Buffer.alloc(0);
-    if (dataOff < 64 + 16 || dataOff + dataLen > m.length) throw new SmbProtocolError('READ data out of bounds');
-    return m.subarray(dataOff, dataOff + dataLen);
+    return createRequest(this.smbPath(path), p, path);
   }
 
   // ----- primitives used by the streams -----
 
   async open(path: string, p: OpenParams): Promise<OpenResult> {
     const [res] = await this.chain([this.createItem(path, p)]);
-    return this.parseCreate(res!);
+    return parseCreate(res!);
   }
 
   async closeHandle(fileId: Buffer, path?: string): Promise<void> {
-    await this.chain([this.closeItem(fileId, path)]);
+    await this.chain([closeRequest(fileId, path)]);
   }
 
   /** Read up to `length` bytes at `offset`; an empty buffer at end of file. */
   async read(fileId: Buffer, offset: number, length: number, path?: string): Promise<Buffer> {
-    const [res] = await this.chain([this.readItem(fileId, offset, length, path)]);
-    return this.parseRead(res!, length);
+    const [res] = await this.chain([readRequest(fileId, offset, length, path)]);
+    return parseRead(res!, length);
   }
 
   /**
@@ -371,29 +252,22 @@ export class SmbClientSession implements SmbSession {
    * received straight into `target`; on a signed or encrypted one it is verified first, then copied.
    */
   async readInto(fileId: Buffer, offset: number, target: Buffer, path?: string): Promise<number> {
-    const [res] = await this.chain([this.readItem(fileId, offset, target.length, path, target)]);
+    const [res] = await this.chain([readRequest(fileId, offset, target.length, path, target)]);
     if (res!.direct !== undefined) return res!.direct;
-    const data = this.parseRead(res!, target.length);
+    const data = parseRead(res!, target.length);
     data.copy(target, 0);
     return data.length;
   }
 
   async write(fileId: Buffer, offset: number, data: Buffer, path?: string): Promise<number> {
-    const fixed = Buffer.alloc(48);
-    fixed.writeUInt16LE(49, 0);
-    fixed.writeUInt16LE(64 + 48, 2);
-    fixed.writeUInt32LE(data.length, 4);
-    fixed.writeBigUInt64LE(BigInt(offset), 8);
-    fileId.copy(fixed, 16);
-    const res = await this.call(Command.WRITE, [fixed, data], { path });
-    if (res.msg.length < 64 + 16) throw new SmbProtocolError('truncated WRITE reply');
-    return res.msg.readUInt32LE(64 + 4);
+    const [res] = await this.chain([writeRequest(fileId, offset, data, path)]);
+    return parseWrite(res!);
   }
 
   /** CREATE, then `middle` on the new handle, then CLOSE: one round trip. */
   private async openUseClose(path: string, p: OpenParams, middle: ChainItem[] = []): Promise<{ open: OpenResult; replies: SmbResponse[] }> {
-    const replies = await this.chain([this.createItem(path, p), ...middle, this.closeItem(RELATED_FILE_ID, path)]);
-    return { open: this.parseCreate(replies[0]!), replies: replies.slice(1, -1) };
+    const replies = await this.chain([this.createItem(path, p), ...middle, closeRequest(RELATED_FILE_ID, path)]);
+    return { open: parseCreate(replies[0]!), replies: replies.slice(1, -1) };
   }
 
   // ----- the public interface -----
@@ -416,36 +290,26 @@ export class SmbClientSession implements SmbSession {
 
   private async listInto(dir: string, onEntry: (e: SmbEntry) => void): Promise<void> {
     const base = dir.split(/[/\\]+/).filter(Boolean).join('/');
-    const outLen = Math.min(this.conn.maxTransactSize, this.options.listBufferSize ?? 1024 * 1024);
+    const outLen = Math.min(this.negotiated.maxTransactSize, this.options.listBufferSize ?? 1024 * 1024);
     const params = {
       access: Access.FILE_LIST_DIRECTORY | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
       disposition: Disposition.OPEN,
       options: CreateOptions.DIRECTORY_FILE,
     };
     // CREATE and the first QUERY_DIRECTORY travel together.
-    const [createP, firstP] = this.chainSettled([this.createItem(dir, params), this.queryDirectoryItem(RELATED_FILE_ID, true, outLen, dir)]);
+    const [createP, firstP] = this.chainSettled([this.createItem(dir, params), queryDirectoryRequest(RELATED_FILE_ID, true, outLen, dir)]);
     const created = await createP!;
     if (created.status === 'rejected') {
       await firstP;
       throw created.reason;
     }
-    const fileId = this.parseCreate(created.value).fileId;
+    const fileId = parseCreate(created.value).fileId;
     try {
       let res = await firstP!;
       for (;;) {
         if (res.status === 'rejected') throw res.reason;
-        if (res.value.status === NtStatus.NO_MORE_FILES) return;
-        const m = res.value.msg;
-        if (m.length < 64 + 8) throw new SmbProtocolError('truncated QUERY_DIRECTORY reply');
-        const off = m.readUInt16LE(64 + 2);
-        const len = m.readUInt32LE(64 + 4);
-        if (len === 0) return;
-        if (off + len > m.length || off < 64 + 8) throw new SmbProtocolError('QUERY_DIRECTORY buffer out of bounds');
-        parseDirectoryInfo(m.subarray(off, off + len), base, onEntry);
-        res = await this.chain([this.queryDirectoryItem(fileId, false, outLen, dir)]).then(
-          ([r]) => ({ status: 'fulfilled', value: r! }) as const,
-          (reason: unknown) => ({ status: 'rejected', reason }) as const,
-        );
+        if (!parseQueryDirectory(res.value, base, onEntry)) return;
+        res = await outcome(this.chain([queryDirectoryRequest(fileId, false, outLen, dir)]).then(([r]) => r!));
       }
     } finally {
       await this.closeHandle(fileId, dir).catch(() => undefined);
@@ -458,13 +322,7 @@ export class SmbClientSession implements SmbSession {
       const err = new SmbError('session is closed', 'ECLOSED', items[0]?.options?.path);
       return items.map(() => Promise.resolve({ status: 'rejected', reason: err } as const));
     }
-    const withTree = items.map((it) => ({ ...it, options: { treeId: this.treeId, encrypt: this.treeEncrypt, ...it.options } }));
-    return this.conn.compound(withTree).map((p) =>
-      p.then(
-        (value) => ({ status: 'fulfilled', value }) as const,
-        (reason: unknown) => ({ status: 'rejected', reason }) as const,
-      ),
-    );
+    return this.conn.compound(this.onTree(items)).map(outcome);
   }
 
   async *walk(dir: string): AsyncIterable<SmbEntry> {
@@ -516,7 +374,7 @@ export class SmbClientSession implements SmbSession {
 
   /** Whole file in memory; files up to 1 MiB take a single round trip (CREATE+READ+CLOSE). */
   async readFile(path: string): Promise<Buffer> {
-    const first = Math.min(this.conn.maxReadSize, 1024 * 1024);
+    const first = Math.min(this.negotiated.maxReadSize, 1024 * 1024);
     const { open, replies } = await this.openUseClose(
       path,
       {
@@ -525,9 +383,9 @@ export class SmbClientSession implements SmbSession {
         options: CreateOptions.NON_DIRECTORY_FILE,
         share: ShareAccess.READ | ShareAccess.WRITE,
       },
-      [this.readItem(RELATED_FILE_ID, 0, first, path)],
+      [readRequest(RELATED_FILE_ID, 0, first, path)],
     );
-    const head = Buffer.from(this.parseRead(replies[0]!, first));
+    const head = Buffer.from(parseRead(replies[0]!, first));
     // Done when we have what CREATE said the file holds; otherwise (large file, or a short read)
     // continue from there, which also turns a file that shrank under us into an error.
     if (head.length >= open.entry.size) return head;
@@ -570,13 +428,8 @@ export class SmbClientSession implements SmbSession {
   }
 
   async rename(from: string, to: string, options: { overwrite?: boolean } = {}): Promise<void> {
-    const target = Buffer.from(this.smbPath(to), 'utf16le');
-    const info = Buffer.alloc(20 + target.length);
-    info.writeUInt8(options.overwrite ? 1 : 0, 0);
-    info.writeUInt32LE(target.length, 16);
-    target.copy(info, 20);
     await this.openUseClose(from, { access: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN, options: 0 }, [
-      this.setInfoItem(RELATED_FILE_ID, FileInfoClass.FileRenameInformation, info, from),
+      renameRequest(RELATED_FILE_ID, this.smbPath(to), options.overwrite === true, from),
     ]);
   }
 
@@ -598,12 +451,12 @@ export class SmbClientSession implements SmbSession {
 
   async setTimes(path: string, times: SetTimesOptions): Promise<void> {
     await this.openUseClose(path, { access: Access.FILE_WRITE_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN, options: 0 }, [
-      this.setInfoItem(RELATED_FILE_ID, FileInfoClass.FileBasicInformation, basicInfo(times), path),
+      setTimesRequest(RELATED_FILE_ID, times, path),
     ]);
   }
 
   async setTimesOnHandle(fileId: Buffer, times: SetTimesOptions, path?: string): Promise<void> {
-    await this.chain([this.setInfoItem(fileId, FileInfoClass.FileBasicInformation, basicInfo(times), path)]);
+    await this.chain([setTimesRequest(fileId, times, path)]);
   }
 
   async close(): Promise<void> {
@@ -613,12 +466,8 @@ export class SmbClientSession implements SmbSession {
     if (!conn.isClosed && !conn.timedOut) {
       const quick = { timeoutMs: 5000 };
       try {
-        const td = Buffer.alloc(4);
-        td.writeUInt16LE(4, 0);
-        await conn.request(Command.TREE_DISCONNECT, td, { ...quick, treeId: this.treeId, encrypt: this.treeEncrypt });
-        const lo = Buffer.alloc(4);
-        lo.writeUInt16LE(4, 0);
-        await conn.request(Command.LOGOFF, lo, quick);
+        await conn.request(Command.TREE_DISCONNECT, emptyRequest(), { ...quick, treeId: this.treeId, encrypt: this.treeEncrypt });
+        await conn.request(Command.LOGOFF, emptyRequest(), quick);
       } catch {
         // the server may already be gone; closing the socket is what matters
       }
@@ -627,31 +476,12 @@ export class SmbClientSession implements SmbSession {
   }
 }
 
-function basicInfo(times: SetTimesOptions): Buffer {
-  const info = Buffer.alloc(40); // zero = leave unchanged
-  if (times.birthtime) info.writeBigUInt64LE(dateToFileTime(times.birthtime), 0);
-  if (times.atime) info.writeBigUInt64LE(dateToFileTime(times.atime), 8);
-  if (times.mtime) info.writeBigUInt64LE(dateToFileTime(times.mtime), 16);
-  return info;
-}
-
-function parseDirectoryInfo(buf: Buffer, base: string, onEntry: (e: SmbEntry) => void): void {
-  let off = 0;
-  for (let guard = 0; guard < 1_000_000; guard++) {
-    if (off + 64 > buf.length) throw new SmbProtocolError('truncated directory entry');
-    const next = buf.readUInt32LE(off);
-    const nameLen = buf.readUInt32LE(off + 60);
-    if (off + 64 + nameLen > buf.length) throw new SmbProtocolError('directory entry name out of bounds');
-    const name = buf.toString('utf16le', off + 64, off + 64 + nameLen);
-    if (name !== '.' && name !== '..') {
-      const size = Number(buf.readBigUInt64LE(off + 40));
-      const attributes = buf.readUInt32LE(off + 56);
-      onEntry({ name, path: base ? `${base}/${name}` : name, ...entryFromTimes(buf, off + 8, size, attributes) });
-    }
-    if (next === 0) return;
-    if (next < 64 || next % 8 !== 0) throw new SmbProtocolError('invalid directory entry offset');
-    off += next;
-  }
+/** A promise's outcome as a value, so that a failure is handled where the outcome is looked at. */
+function outcome<T>(p: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return p.then(
+    (value) => ({ status: 'fulfilled', value }) as const,
+    (reason: unknown) => ({ status: 'rejected', reason }) as const,
+  );
 }
 
 /** Connect, authenticate and tree-connect to the share named in `url`. */

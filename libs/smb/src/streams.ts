@@ -2,7 +2,8 @@
 import { Readable, Writable } from 'node:stream';
 import { SmbProtocolError } from './errors.js';
 import { Access, CreateOptions, Disposition, ShareAccess } from './protocol.js';
-import type { SmbClientSession, SetTimesOptions } from './session.js';
+import type { SetTimesOptions } from './messages.js';
+import type { SmbClientSession } from './session.js';
 
 // Reads: 4 x 4 MiB in flight. Writes: 4 x 1 MiB, which kept smbd's write pipeline smoother than
 // larger chunks on loopback Samba 4.17 (writes are serialised on the file by the server anyway).
@@ -64,7 +65,7 @@ export class SmbReadStream extends Readable {
   }
 
   private fill(): void {
-    const chunk = Math.min(this.opts.chunkSize ?? DEFAULT_CHUNK, this.session.conn.maxReadSize);
+    const chunk = Math.min(this.opts.chunkSize ?? DEFAULT_CHUNK, this.session.negotiated.maxReadSize);
     const concurrency = this.opts.concurrency ?? DEFAULT_CONCURRENCY;
     while (this.slots.length < concurrency && this.nextOffset < this.limit) {
       const length = Math.min(chunk, this.limit - this.nextOffset);
@@ -164,7 +165,7 @@ export class SmbWriteStream extends Writable {
   }
 
   private get chunkSize(): number {
-    return Math.min(this.opts.chunkSize ?? DEFAULT_WRITE_CHUNK, this.session.conn.maxWriteSize);
+    return Math.min(this.opts.chunkSize ?? DEFAULT_WRITE_CHUNK, this.session.negotiated.maxWriteSize);
   }
 
   override _construct(callback: (error?: Error | null) => void): void {

@@ -3,7 +3,8 @@
 // buffers the producer fills. Several requests in flight, positions explicit.
 import { SmbProtocolError } from './errors.js';
 import { Access, CreateOptions, Disposition, ShareAccess } from './protocol.js';
-import type { SetTimesOptions, SmbClientSession } from './session.js';
+import type { SetTimesOptions } from './messages.js';
+import type { SmbClientSession } from './session.js';
 
 const DEFAULT_READ_CHUNK = 4 * 1024 * 1024;
 // 4 MiB WRITEs: a quarter of the requests and local reads of 1 MiB ones, which cost us three
@@ -72,7 +73,7 @@ export async function download(session: SmbClientSession, path: string, sink: Do
   const fileId = h.fileId;
   const start = opts.start ?? 0;
   const limit = Math.max(start, opts.end === undefined ? h.entry.size : Math.min(h.entry.size, opts.end + 1));
-  const chunk = Math.max(1, Math.min(opts.chunkSize ?? DEFAULT_READ_CHUNK, session.conn.maxReadSize, limit - start || 1));
+  const chunk = Math.max(1, Math.min(opts.chunkSize ?? DEFAULT_READ_CHUNK, session.negotiated.maxReadSize, limit - start || 1));
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   const sinkConcurrency = Math.max(1, opts.sinkConcurrency ?? 4);
   const maxBuffers = concurrency + sinkConcurrency;
@@ -170,7 +171,7 @@ export async function upload(session: SmbClientSession, path: string, source: Up
     share: ShareAccess.READ,
   });
   const fileId = h.fileId;
-  const chunk = Math.max(1, Math.min(opts.chunkSize ?? DEFAULT_WRITE_CHUNK, session.conn.maxWriteSize));
+  const chunk = Math.max(1, Math.min(opts.chunkSize ?? DEFAULT_WRITE_CHUNK, session.negotiated.maxWriteSize));
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   const free: Buffer[] = [];
   const writes = new Set<Promise<void>>();
