@@ -35,6 +35,8 @@ const { BackupEngine, SmbShareSource } = (await import('../../services/copy-work
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const IN_FLIGHT = Number(process.env.BENCH_FILES_IN_FLIGHT ?? 16);
+// BENCH_SHARED_THRESHOLD: the store's shared-folder threshold (a huge one writes format-1 layouts, for comparison).
+const STORE_OPTIONS = process.env.BENCH_SHARED_THRESHOLD ? { sharedFolderThreshold: Number(process.env.BENCH_SHARED_THRESHOLD) } : {};
 const USER = 'bench';
 const PASSWORD = 'Bench-pass-1';
 const MiB = 1024 * 1024;
@@ -90,7 +92,7 @@ async function makeTree(dir: string, files: number, bytes: number): Promise<void
 /** One incremental in a fresh process, so its peak RSS is the copy worker's, not the bench's. */
 async function childIncremental(url: string, storeDir: string): Promise<void> {
   const session = await connect(url, { password: PASSWORD });
-  const store = await HardlinkStore.open(storeDir);
+  const store = await HardlinkStore.open(storeDir, STORE_OPTIONS);
   const t0 = performance.now();
   const r = await new BackupEngine(store).run(new SmbShareSource(session), { client: 'pc', jobId: `bench-${Date.now()}`, filesInFlight: IN_FLIGHT });
   const seconds = (performance.now() - t0) / 1000;
@@ -165,7 +167,7 @@ async function main(): Promise<void> {
       await makeTree(share, files, 64);
       await server.addShare('many', share);
       const storeDir = join(scratch, 'store-100k');
-      const store = await HardlinkStore.open(storeDir, { create: true });
+      const store = await HardlinkStore.open(storeDir, { create: true, ...STORE_OPTIONS });
       await backup('many', store, 'pc'); // the first, full backup is not timed
       const ours: number[] = [];
       const ref: number[] = [];

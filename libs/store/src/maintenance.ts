@@ -237,7 +237,10 @@ export interface GcOptions {
 export async function gc(store: HardlinkStore, opts: GcOptions = {}): Promise<GcReport> {
   // Unreachable shared folders go first, so the pool files only they linked are collected below.
   const sharedFoldersRemoved = await collectSharedFolders(store);
-  const report: GcReport = { sharedFoldersRemoved, trashRemoved: await store.emptyTrash(), poolFilesRemoved: 0, bytesFreed: 0, stagingRemoved: 0 };
+  // trashRemoved counts what was deleted into trash (snapshots, cleaned .partial dirs), not the
+  // folders this run put there itself.
+  const trashRemoved = (await store.emptyTrash()) - sharedFoldersRemoved;
+  const report: GcReport = { sharedFoldersRemoved, trashRemoved, poolFilesRemoved: 0, bytesFreed: 0, stagingRemoved: 0 };
   // A client's own next backup cleans its staging; this catches clients that never come back.
   const cutoff = Date.now() - (opts.stagingMaxAgeMs ?? 24 * 3600 * 1000);
   const staging = join(store.root, 'staging');
