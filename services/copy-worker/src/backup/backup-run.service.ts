@@ -143,8 +143,6 @@ export class BackupRunService {
               });
             },
             onLog: (event) => log.add({ level: event.level, message: event.reason ? `${event.message} (${event.reason})` : event.message, path: event.path ?? null, at: event.at }),
-            // The catalog is filled from the finished manifests, not from these events.
-            onChange: () => undefined,
           });
           const state = result.outcome === 'partial' ? 'partial' : 'succeeded';
           await this.catalogSync.recordSnapshot(client.id, seq, run.id, kind, result.outcome === 'partial', async () => {

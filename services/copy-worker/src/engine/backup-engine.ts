@@ -1,15 +1,10 @@
-import {
-  compareNames,
-  entrySegments,
-  type HardlinkStore,
-  type ManifestEntry,
-  type SnapshotWriter,
-  StoreError,
-} from '@backtrac/store';
-import { toSourceError, SourceError, type BackupSource, type SourceEntry } from './backup-source.js';
+import { compareNames, entrySegments, type HardlinkStore, type ManifestEntry, type SnapshotWriter } from '@backtrac/store';
+import { abortedFailure, type BackupFailedError, sourceFailure, toBackupFailure } from './backup-failure.js';
+import { toSourceError, type BackupSource, type SourceEntry } from './backup-source.js';
 import { Semaphore } from './concurrency.js';
-import { ExcludeMatcher } from './excludes.js';
 import { ManifestCursor } from './manifest-cursor.js';
+import { OrderedManifestWriter, type PendingEntry } from './ordered-manifest-writer.js';
+import { type BackupProgress, ProgressMeter } from './progress-meter.js';
 
 export interface BackupOptions {
   client: string;
@@ -20,32 +15,13 @@ export interface BackupOptions {
   full?: boolean;
   /** Files read concurrently (default 16, the copy worker's FILES_IN_FLIGHT default). */
   filesInFlight?: number;
-  /** Glob patterns relative to the share root: the share's and the global ones together. */
-  excludes?: readonly string[];
-  caseInsensitiveExcludes?: boolean;
   /** Snapshot to compare with; default the client's latest finished one; null for none. */
   previousSeq?: number | null;
   signal?: AbortSignal;
   onProgress?: (progress: BackupProgress) => void;
   onLog?: (event: BackupLogEvent) => void;
-  /** When given, changes are streamed here and not collected in the result (large first runs). */
-  onChange?: (change: FileChange) => void;
   /** Minimum time between progress events (default 500 ms); a last one is always sent. */
   progressIntervalMs?: number;
-}
-
-export interface BackupProgress {
-  filesDone: number;
-  /** Known once the walk is over; before that the previous snapshot's count, if any. */
-  filesTotal?: number;
-  bytesDone: number;
-  bytesTotal?: number;
-  totalsEstimated: boolean;
-  bytesRead: number;
-  currentPath?: string;
-  bytesPerSecond: number;
-  etaSeconds?: number;
-  elapsedMs: number;
 }
 
 export interface BackupLogEvent {
@@ -57,21 +33,6 @@ export interface BackupLogEvent {
   at: Date;
 }
 
-export interface FileChange {
-  kind: 'added' | 'changed' | 'removed';
-  path: string;
-  /** True components when a name contains '/' (path alone is ambiguous then). */
-  segments?: string[];
-  type: ManifestEntry['type'];
-  size: number;
-  mtime: number;
-  /** Content hash (files) of the new version, or of the removed one. */
-  sha256?: string;
-  target?: string;
-  /** For removals of entries that existed but could not be read this time. */
-  skipped?: boolean;
-}
-
 export interface BackupCounters {
   filesNew: number;
   filesChanged: number;
@@ -80,7 +41,6 @@ export interface BackupCounters {
   filesDeleted: number;
   directories: number;
   symlinks: number;
-  excluded: number;
   bytesRead: number;
   bytesStoredNew: number;
   /** Total size of the files in the snapshot. */
@@ -94,34 +54,10 @@ export interface BackupResult {
   previousSeq: number | undefined;
   outcome: 'complete' | 'partial';
   counters: BackupCounters;
-  /** Empty when onChange was given. */
-  changes: FileChange[];
   startedAt: Date;
   finishedAt: Date;
 }
 
-export type BackupFailureCode = 'SOURCE_UNREACHABLE' | 'AUTH_FAILED' | 'ABORTED' | 'STORE_FAILED';
-
-export class BackupFailedError extends Error {
-  readonly code: BackupFailureCode;
-
-  constructor(code: BackupFailureCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'BackupFailedError';
-    this.code = code;
-  }
-}
-
-/** An unchanged shared folder taken over whole: its previous entry and everything below it. */
-interface UnchangedFolder {
-  folder: ManifestEntry;
-  below: ManifestEntry[];
-}
-
-type Slot = Promise<ManifestEntry | undefined>;
-type QueueItem = Promise<ManifestEntry | UnchangedFolder | undefined>;
-
-const PENDING_LIMIT = 512;
 const LIST_AHEAD = 16;
 
 const pathKey = (segs: readonly string[]): string => segs.join('\0');
@@ -152,31 +88,20 @@ class BackupRun {
     filesDeleted: 0,
     directories: 0,
     symlinks: 0,
-    excluded: 0,
     bytesRead: 0,
     bytesStoredNew: 0,
     bytesTotal: 0,
     entries: 0,
   };
-  private readonly changes: FileChange[] = [];
-  private readonly excludes: ExcludeMatcher;
   private readonly reads: Semaphore;
   private readonly links = new Semaphore(32);
   private readonly startedAt = new Date();
-  private readonly queue: QueueItem[] = [];
   private readonly prefetched = new Map<string, Promise<SourceEntry[]>>();
   private fatal: BackupFailedError | undefined;
   private partial = false;
   private writer: SnapshotWriter | undefined;
-  // progress
-  private filesSeen = 0;
-  private bytesSeen = 0;
-  private filesDone = 0;
-  private bytesDone = 0;
-  private walkDone = false;
-  private estimate: { files: number; bytes: number } | undefined;
-  private currentPath: string | undefined;
-  private lastProgress = 0;
+  private output: OrderedManifestWriter | undefined;
+  private readonly progress: ProgressMeter;
   private unchangedSeen = 0;
 
   private readonly store: HardlinkStore;
@@ -187,8 +112,13 @@ class BackupRun {
     this.store = store;
     this.source = source;
     this.opts = opts;
-    this.excludes = new ExcludeMatcher(opts.excludes ?? [], { caseInsensitive: opts.caseInsensitiveExcludes ?? false });
     this.reads = new Semaphore(opts.filesInFlight ?? 16);
+    this.progress = new ProgressMeter({
+      onProgress: opts.onProgress,
+      intervalMs: opts.progressIntervalMs ?? 500,
+      startedAt: this.startedAt,
+      bytesRead: () => this.counters.bytesRead,
+    });
   }
 
   async execute(): Promise<BackupResult> {
@@ -196,7 +126,7 @@ class BackupRun {
     const previousSeq = this.opts.previousSeq === null ? undefined : (this.opts.previousSeq ?? (await this.store.latestSnapshot(client)));
     if (previousSeq !== undefined) {
       const stats = (await this.store.readSnapshotMeta(client, previousSeq).catch(() => undefined))?.stats;
-      if (stats?.files !== undefined && stats.bytes !== undefined) this.estimate = { files: stats.files, bytes: stats.bytes };
+      if (stats?.files !== undefined && stats.bytes !== undefined) this.progress.estimateFrom({ files: stats.files, bytes: stats.bytes });
     }
     // The root listing doubles as the reachability check: no snapshot is started without it.
     const root = await this.listOrFail([]);
@@ -206,6 +136,13 @@ class BackupRun {
         throw this.asFailure(err);
       });
     this.writer = writer;
+    const output = new OrderedManifestWriter(writer, {
+      onFailure: (err) => {
+        this.fatal ??= this.asFailure(err);
+      },
+      failed: () => this.fatal !== undefined,
+    });
+    this.output = output;
     const prev = new ManifestCursor(
       previousSeq !== undefined ? this.store.readManifest(client, previousSeq) : undefined,
       (e) => this.removed(e),
@@ -213,26 +150,26 @@ class BackupRun {
     );
     try {
       await this.walk(root, prev);
-      this.walkDone = true;
+      this.progress.walkFinished();
       await prev.drain();
-      while (this.queue.length > 0) await this.flushOne();
+      await output.flush();
       this.throwIfFailed();
-      const stats = { ...this.counters, files: this.filesDone, bytes: this.counters.bytesTotal };
+      this.counters.entries = output.appended;
+      const stats = { ...this.counters, files: this.progress.filesDone, bytes: this.counters.bytesTotal };
       await writer.commit({ startedAt: this.startedAt, outcome: this.partial ? 'partial' : 'complete', stats });
     } catch (err) {
-      await this.settleAll();
+      await output.settle();
       await prev.close().catch(() => undefined);
       await writer.abandon().catch(() => undefined);
       throw this.asFailure(err);
     }
-    this.emitProgress(true);
+    this.progress.emit(true);
     return {
       client,
       seq: writer.seq,
       previousSeq,
       outcome: this.partial ? 'partial' : 'complete',
       counters: this.counters,
-      changes: this.changes,
       startedAt: this.startedAt,
       finishedAt: new Date(),
     };
@@ -251,10 +188,6 @@ class BackupRun {
         continue;
       }
       const segs = [...frame.dir, entry.name];
-      if (this.excludes.isExcluded(segs, entry.type === 'directory')) {
-        this.counters.excluded++;
-        continue;
-      }
       const found = await prev.seek(segs);
       const before = found && found.type === entry.type ? found : undefined;
       if (found && !before) this.removed(found);
@@ -271,8 +204,7 @@ class BackupRun {
           continue;
         }
         this.counters.directories++;
-        if (!before) this.change('added', created);
-        await this.push(Promise.resolve(created));
+        await this.output!.push(Promise.resolve(created));
         this.prefetchSiblings(frame);
         const children = await this.listOrSkip(segs);
         if (children) stack.push({ dir: segs, entries: this.prepare(segs, children), next: 0 });
@@ -284,19 +216,18 @@ class BackupRun {
           this.sourceFailure(Object.assign(new Error('symlink target unknown'), { code: 'EIO' }), segs, 'cannot read symlink', before);
           continue;
         }
-        await this.push(this.guard(this.symlink(segs, entry, before), segs, before));
+        await this.output!.push(this.guard(this.symlink(segs, entry), segs, before));
         continue;
       }
-      this.filesSeen++;
-      this.bytesSeen += entry.size;
+      this.progress.seen(entry.size);
       const linking = this.linkUnchanged(segs, entry, before);
       if (linking) {
         // Nothing here waits for I/O; let sockets (SMB), timers and finished links in now and then.
         if (++this.unchangedSeen % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-        await this.push(linking);
+        await this.output!.push(linking);
         continue;
       }
-      await this.push(this.guard(this.file(segs, entry, before), segs, before));
+      await this.output!.push(this.guard(this.file(segs, entry, before), segs, before));
     }
   }
 
@@ -313,14 +244,13 @@ class BackupRun {
       if (e.type === 'directory') this.counters.directories++;
       else if (e.type === 'symlink') this.counters.symlinks++;
       else {
-        this.filesSeen++;
-        this.bytesSeen += e.size;
+        this.progress.seen(e.size);
         this.counters.filesUnchanged++;
         this.account(e);
       }
     }
     this.counters.directories++;
-    await this.push(Promise.resolve({ folder: before, below }));
+    await this.output!.push(Promise.resolve({ folder: before, below }));
     return true;
   }
 
@@ -344,8 +274,8 @@ class BackupRun {
       return await this.source.list(dir, this.opts.signal);
     } catch (err) {
       const se = toSourceError(err);
-      if (this.opts.signal?.aborted) throw new BackupFailedError('ABORTED', 'backup aborted', { cause: err });
-      throw new BackupFailedError(se.kind === 'auth-failed' ? 'AUTH_FAILED' : 'SOURCE_UNREACHABLE', `cannot list the share: ${se.message}`, { cause: err });
+      if (this.opts.signal?.aborted) throw abortedFailure({ cause: err });
+      throw sourceFailure(se, `cannot list the share: ${se.message}`, err);
     }
   }
 
@@ -361,7 +291,7 @@ class BackupRun {
       const segs = [...frame.dir, e.name];
       const key = pathKey(segs);
       started++;
-      if (this.prefetched.has(key) || this.excludes.isExcluded(segs, true) || this.source.isUnchangedSubtree?.(segs)) continue;
+      if (this.prefetched.has(key) || this.source.isUnchangedSubtree?.(segs)) continue;
       const p = this.source.list(segs, this.opts.signal);
       p.catch(() => undefined); // observed when consumed
       this.prefetched.set(key, p);
@@ -390,14 +320,12 @@ class BackupRun {
     if (r.sha256 !== entry.sha256) throw new Error(`${entry.path} changed while its folder was being built; the next backup reads it again`);
   }
 
-  private async symlink(segs: string[], entry: SourceEntry, before: ManifestEntry | undefined): Promise<ManifestEntry | undefined> {
+  private async symlink(segs: string[], entry: SourceEntry): Promise<ManifestEntry | undefined> {
     await this.links.acquire();
     try {
       const target = entry.symlinkTarget ?? '';
       const created = await this.writer!.addSymlink(segs, target, { size: 0, mtime: entry.mtime, ...(entry.mode !== undefined ? { mode: entry.mode } : {}) });
       this.counters.symlinks++;
-      if (!before) this.change('added', created);
-      else if (before.target !== target) this.change('changed', created);
       return created;
     } finally {
       this.links.release();
@@ -408,7 +336,7 @@ class BackupRun {
    * The incremental hot path: same (path, size, mtime), so the first pool copy is linked on the
    * store's link thread while the walk goes on. Anything unusual falls back to file().
    */
-  private linkUnchanged(segs: string[], entry: SourceEntry, before: ManifestEntry | undefined): Slot | undefined {
+  private linkUnchanged(segs: string[], entry: SourceEntry, before: ManifestEntry | undefined): PendingEntry | undefined {
     if (this.opts.full || !before?.sha256 || entry.size === 0 || before.size !== entry.size || before.mtime !== entry.mtime) return undefined;
     const meta = { size: entry.size, mtime: entry.mtime, ...(entry.mode !== undefined ? { mode: entry.mode } : {}) };
     // Same mode too: the previous entry is the new one, as is (no new entry, no re-serialising).
@@ -452,7 +380,7 @@ class BackupRun {
     await this.reads.acquire();
     try {
       this.throwIfFailed();
-      this.currentPath = path;
+      this.progress.reading(path);
       let stream: AsyncIterable<Uint8Array>;
       try {
         stream = await this.source.createReadStream(segs, this.opts.signal);
@@ -466,8 +394,7 @@ class BackupRun {
           ...(this.opts.signal ? { signal: this.opts.signal } : {}),
           onBytes: (n: number) => {
             this.counters.bytesRead += n;
-            this.bytesDone += n;
-            this.emitProgress(false);
+            this.progress.bytesIn(n);
           },
         });
       } catch (err) {
@@ -478,7 +405,7 @@ class BackupRun {
         throw err;
       }
       if (result.storedNew) this.counters.bytesStoredNew += result.bytesRead;
-      this.bytesDone -= result.bytesRead;
+      this.progress.readSettled(result.bytesRead);
       return this.classify(result.entry, before);
     } finally {
       this.reads.release();
@@ -488,10 +415,8 @@ class BackupRun {
   private classify(created: ManifestEntry, before: ManifestEntry | undefined): ManifestEntry {
     if (!before) {
       this.counters.filesNew++;
-      this.change('added', created);
     } else if (before.sha256 !== created.sha256) {
       this.counters.filesChanged++;
-      this.change('changed', created);
     } else {
       this.counters.filesUnchanged++;
     }
@@ -500,14 +425,12 @@ class BackupRun {
   }
 
   private account(entry: ManifestEntry): void {
-    this.filesDone++;
-    this.bytesDone += entry.size;
     this.counters.bytesTotal += entry.size;
-    this.emitProgress(false);
+    this.progress.fileDone(entry.size);
   }
 
   /** Entries the store cannot hold (a path beyond PATH_MAX) are skipped like unreadable ones. */
-  private async guard(task: Slot, segs: readonly string[], before: ManifestEntry | undefined): Slot {
+  private async guard(task: PendingEntry, segs: readonly string[], before: ManifestEntry | undefined): PendingEntry {
     try {
       return await task;
     } catch (err) {
@@ -521,70 +444,31 @@ class BackupRun {
     if (code !== 'ENAMETOOLONG') return false;
     this.partial = true;
     this.counters.filesSkipped++;
-    if (before) this.removed(before, true);
+    if (before) this.removed(before);
     this.log('warn', 'path too long for the store; skipped', segs, 'path-too-long');
     return true;
   }
 
-  // ---- ordered manifest output ------------------------------------------------------------
-
-  private async push(slot: QueueItem): Promise<void> {
-    // Rejections are collected as the run's failure; nothing is left unhandled meanwhile.
-    const safe = slot.catch((err: unknown) => {
-      this.fatal ??= this.asFailure(err);
-      return undefined;
-    });
-    this.queue.push(safe);
-    while (this.queue.length > PENDING_LIMIT) await this.flushOne();
-  }
-
-  private async flushOne(): Promise<void> {
-    const item = await this.queue.shift();
-    if (!item || this.fatal) return;
-    if ('below' in item) {
-      await this.writer!.appendUnchangedFolder(item.folder, item.below);
-      this.counters.entries += 1 + item.below.length;
-      return;
-    }
-    await this.writer!.append(item);
-    this.counters.entries++;
-  }
-
-  private async settleAll(): Promise<void> {
-    while (this.queue.length > 0) await this.queue.shift();
-  }
-
   // ---- bookkeeping ------------------------------------------------------------------------
 
-  private removed(entry: ManifestEntry, skipped = false): void {
+  private removed(entry: ManifestEntry): void {
     if (entry.type === 'file') this.counters.filesDeleted++;
-    this.change('removed', entry, skipped);
-  }
-
-  private change(kind: FileChange['kind'], e: ManifestEntry, skipped = false): void {
-    const c: FileChange = { kind, path: e.path, type: e.type, size: e.size, mtime: e.mtime };
-    if (e.segments) c.segments = e.segments;
-    if (e.sha256 !== undefined) c.sha256 = e.sha256;
-    if (e.target !== undefined) c.target = e.target;
-    if (skipped) c.skipped = true;
-    if (this.opts.onChange) this.opts.onChange(c);
-    else this.changes.push(c);
   }
 
   private sourceFailure(err: unknown, segs: readonly string[], what: string, before?: ManifestEntry): void {
     const se = toSourceError(err);
     if (this.opts.signal?.aborted) {
-      this.fatal ??= new BackupFailedError('ABORTED', 'backup aborted', { cause: err });
+      this.fatal ??= abortedFailure({ cause: err });
       return;
     }
     if (se.fatal) {
-      this.fatal ??= new BackupFailedError(se.kind === 'auth-failed' ? 'AUTH_FAILED' : 'SOURCE_UNREACHABLE', `${what} ${segs.join('/')}: ${se.message}`, { cause: err });
+      this.fatal ??= sourceFailure(se, `${what} ${segs.join('/')}: ${se.message}`, err);
       return;
     }
     this.partial = true;
     this.counters.filesSkipped++;
-    this.filesDone++;
-    if (before) this.removed(before, true);
+    this.progress.fileSkipped();
+    if (before) this.removed(before);
     this.log('warn', `${what}: ${se.message}; skipped`, segs, se.kind);
   }
 
@@ -593,43 +477,12 @@ class BackupRun {
   }
 
   private throwIfFailed(): void {
-    if (this.opts.signal?.aborted) this.fatal ??= new BackupFailedError('ABORTED', 'backup aborted');
+    if (this.opts.signal?.aborted) this.fatal ??= abortedFailure();
     if (this.fatal) throw this.fatal;
   }
 
   private asFailure(err: unknown): BackupFailedError {
-    if (err instanceof BackupFailedError) return err;
-    if (this.opts.signal?.aborted || (err instanceof StoreError && err.code === 'ABORTED')) {
-      return new BackupFailedError('ABORTED', 'backup aborted', { cause: err });
-    }
-    if (err instanceof SourceError && err.fatal) return new BackupFailedError(err.kind === 'auth-failed' ? 'AUTH_FAILED' : 'SOURCE_UNREACHABLE', err.message, { cause: err });
-    return new BackupFailedError('STORE_FAILED', `backup failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-
-  private emitProgress(final: boolean): void {
-    if (!this.opts.onProgress) return;
-    const now = Date.now();
-    if (!final && now - this.lastProgress < (this.opts.progressIntervalMs ?? 500)) return;
-    this.lastProgress = now;
-    const elapsedMs = now - this.startedAt.getTime();
-    const totals = this.walkDone ? { files: this.filesSeen, bytes: this.bytesSeen } : this.estimate;
-    const rate = elapsedMs > 0 ? (this.counters.bytesRead * 1000) / elapsedMs : 0;
-    const doneRate = elapsedMs > 0 ? (this.bytesDone * 1000) / elapsedMs : 0;
-    const p: BackupProgress = {
-      filesDone: this.filesDone,
-      bytesDone: this.bytesDone,
-      bytesRead: this.counters.bytesRead,
-      totalsEstimated: !this.walkDone,
-      bytesPerSecond: Math.round(rate),
-      elapsedMs,
-    };
-    if (totals) {
-      p.filesTotal = totals.files;
-      p.bytesTotal = totals.bytes;
-      if (doneRate > 0) p.etaSeconds = Math.max(0, (totals.bytes - this.bytesDone) / doneRate);
-    }
-    if (this.currentPath !== undefined) p.currentPath = this.currentPath;
-    this.opts.onProgress(p);
+    return toBackupFailure(err, this.opts.signal?.aborted ?? false);
   }
 }
 

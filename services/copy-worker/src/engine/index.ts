@@ -1,14 +1,6 @@
-export {
-  BackupEngine,
-  BackupFailedError,
-  type BackupOptions,
-  type BackupProgress,
-  type BackupLogEvent,
-  type FileChange,
-  type BackupCounters,
-  type BackupResult,
-  type BackupFailureCode,
-} from './backup-engine.js';
+export { BackupEngine, type BackupOptions, type BackupLogEvent, type BackupCounters, type BackupResult } from './backup-engine.js';
+export { BackupFailedError, type BackupFailureCode } from './backup-failure.js';
+export { type BackupProgress } from './progress-meter.js';
 export { SourceError, toSourceError, type BackupSource, type SourceEntry, type SourceEntryType, type SourceErrorKind } from './backup-source.js';
 export { LocalDirectorySource, type LocalDirectorySourceOptions } from './local-directory.source.js';
 export { ExcludeMatcher, type ExcludeOptions } from './excludes.js';
