@@ -56,7 +56,7 @@ describe('archive downloads from a seeded store (real api, Postgres, store; read
   beforeAll(async () => {
     storeRoot = await SeededStore.tempRoot();
     work = await mkdtemp(join(tmpdir(), 'bt-archive-e2e-'));
-    stack = await startStack({ services: ['api'], env: { STORE_ROOT: storeRoot } });
+    stack = await startStack({ services: ['api'], env: { STORE_ROOT: storeRoot, FILE_SHARE_ROOTS: '/srv' } });
     api = new ApiClient(stack.apiUrl);
     expect((await api.call('POST', '/auth/login', { email: stack.adminEmail, password: stack.adminPassword })).status).toBe(200);
     seeded = await SeededStore.create(stack.env.DATABASE_URL!, storeRoot);

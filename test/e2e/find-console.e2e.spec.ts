@@ -30,7 +30,7 @@ describe('console: download a folder or a selection as zip/tar, find a file in e
     if (!existsSync(consoleIndex)) throw new Error(`${consoleIndex} is missing: run "npm run build -w frontend" first`);
     work = await mkdtemp(join(tmpdir(), 'bt-find-console-'));
     const storeRoot = await SeededStore.tempRoot();
-    stack = await startStack({ services: ['api'], env: { STORE_ROOT: storeRoot } });
+    stack = await startStack({ services: ['api'], env: { STORE_ROOT: storeRoot, FILE_SHARE_ROOTS: '/srv' } });
     const api = new ApiClient(stack.apiUrl);
     await api.call('POST', '/auth/login', { email: stack.adminEmail, password: stack.adminPassword });
     seeded = await SeededStore.create(stack.env.DATABASE_URL!, storeRoot);

@@ -154,7 +154,7 @@ export class BackupRunService {
             message: `snapshot ${seq} ${state}: ${c.filesNew} new, ${c.filesChanged} changed, ${c.filesUnchanged} unchanged, ${c.filesDeleted} deleted, ${c.filesSkipped} skipped; ${c.bytesRead} bytes read, ${c.bytesStoredNew} bytes stored new`,
           });
           if (journal) {
-            log.add({ level: 'info', message: `journal mode listed ${journal.stats.listedLive} directories over the network and took ${journal.stats.listedFromSnapshot} from snapshot ${previous!.seq}` });
+            log.add({ level: 'info', message: `journal mode listed ${journal.stats.listedLive} directories over the network, took ${journal.stats.listedFromSnapshot} from snapshot ${previous!.seq} and carried ${c.sharedFoldersTakenOver} unchanged shared folders over whole` });
           }
           this.events.publish({ type: 'run.state', runId: run.id, clientId: client.id, state, error: null });
         } finally {

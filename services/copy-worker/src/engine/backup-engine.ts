@@ -40,6 +40,8 @@ export interface BackupCounters {
   filesSkipped: number;
   filesDeleted: number;
   directories: number;
+  /** Unchanged shared folders carried over as one link, without listing or walking them. */
+  sharedFoldersTakenOver: number;
   symlinks: number;
   bytesRead: number;
   bytesStoredNew: number;
@@ -87,6 +89,7 @@ class BackupRun {
     filesSkipped: 0,
     filesDeleted: 0,
     directories: 0,
+    sharedFoldersTakenOver: 0,
     symlinks: 0,
     bytesRead: 0,
     bytesStoredNew: 0,
@@ -250,6 +253,7 @@ class BackupRun {
       }
     }
     this.counters.directories++;
+    this.counters.sharedFoldersTakenOver++;
     await this.output!.push(Promise.resolve({ folder: before, below }));
     return true;
   }
