@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackupRun, ClientRepository, BackupRunRepository, ShareRepository } from '@backtrac/catalog';
 import { loadConfig } from '@backtrac/config';
-import { backupJobId, backupJobOptions, type BackupJobPayload, JobName, QueueName } from '@backtrac/queue';
+import { BackupJobProducer, backupJobId, type BackupJobPayload, QueueName } from '@backtrac/queue';
 import { createTestDatabase, type TestDatabase } from '../../../../test/harness/postgres.js';
 import { createTestRedis, type TestRedis } from '../../../../test/harness/redis.js';
 import { type SambaServer, startSamba } from '../../../../test/harness/samba.js';
@@ -41,7 +41,7 @@ describe('an unchanged incremental of a 100,000-file share (real smbd, Postgres,
     const at = new Date(Date.UTC(2031, 0, 1, 0, 0, slot++));
     const jobId = backupJobId(clientId, at);
     const run = await app.get(BackupRunRepository).ensure({ jobId, clientId, kind: 'incremental', trigger: 'manual' });
-    await queue.add(JobName.Backup, { clientId, runId: run.id, trigger: 'manual', slot: at.toISOString(), full: false }, { ...backupJobOptions, jobId });
+    await new BackupJobProducer(queue).enqueue({ clientId, runId: run.id, trigger: 'manual', slot: at.toISOString(), full: false });
     const deadline = Date.now() + 900_000;
     while (Date.now() < deadline) {
       const current = await app.get(BackupRunRepository).findById(run.id);
