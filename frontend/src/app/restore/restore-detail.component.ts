@@ -16,7 +16,8 @@ import { RestoreDetailState } from './restore-detail.state';
   imports: [DatePipe, DecimalPipe, MatButtonModule, MatCardModule, MatIconModule, MatProgressBarModule, RouterLink, BytesPipe, DurationPipe, RunStateChipComponent],
   providers: [RestoreDetailState],
   templateUrl: './restore-detail.component.html',
-  styleUrl: './restore-detail.component.scss',
+  // The run detail's layout (facts grid, progress, log panel), plus what only a restore shows.
+  styleUrls: ['../runs/run-detail.component.scss', './restore-detail.component.scss'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class RestoreDetailComponent implements OnInit {
