@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HardlinkStore } from './hardlink-store.js';
-import { gc } from './maintenance.js';
+import { fsck, gc } from './maintenance.js';
 import { comparePaths } from './name-codec.js';
 import { healQuarantinedContent, quarantinePoolContent } from './pool-quarantine.js';
 import { restoreSnapshot } from './restore.js';
@@ -69,6 +69,7 @@ describe('healing quarantined pool contents in place', () => {
     // Nothing to heal from yet: the quarantine name stays for a later backup.
     const early = await healQuarantinedContent(store, sha(victim));
     expect(early.healed).toEqual([]);
+    expect(early.returnedTo).toEqual([]);
     expect(early.failed).toEqual([{ file: q.movedTo[0], reason: 'no pool copy to heal from' }]);
     expect(await store.quarantinedContents()).toEqual(new Set([sha(victim)]));
 
@@ -77,7 +78,7 @@ describe('healing quarantined pool contents in place', () => {
     const fresh = (await store.pool.find(sha(victim))) as string;
     expect((await lstat(fresh)).ino).not.toBe(rottenInode);
     const report = await healQuarantinedContent(store, sha(victim));
-    expect(report).toEqual({ sha256: sha(victim), healed: q.movedTo, failed: [] });
+    expect(report).toEqual({ sha256: sha(victim), healed: q.movedTo, returnedTo: [`pool/${sha(victim).slice(0, 2)}/${sha(victim).slice(2, 4)}/${sha(victim)}.1`], failed: [] });
     expect(await readdir(join(store.root, 'quarantine'))).toEqual([]);
     expect(await store.quarantinedContents()).toEqual(new Set());
 
@@ -86,12 +87,19 @@ describe('healing quarantined pool contents in place', () => {
     const st = await lstat(oldFile);
     expect(st.ino).toBe(rottenInode);
     expect(st.mode & 0o777).toBe(0o444);
+    // Back in the pool as a numbered copy, so every snapshot file resolves to a pool file again.
+    expect((await lstat(join(store.root, report.returnedTo[0] as string))).ino).toBe(rottenInode);
     expect(sha(await readFile(oldFile))).toBe(sha(victim));
     await restoreSnapshot(store, 'c', seq1, join(root, 'after'));
     for (const [path, data] of Object.entries(files)) expect(await readFile(join(root, 'after', path), 'utf8')).toBe(data);
 
-    // Healing again is a no-op.
-    expect(await healQuarantinedContent(store, sha(victim))).toEqual({ sha256: sha(victim), healed: [], failed: [] });
+    // Healing again is a no-op; the new copy nothing links any more goes with gc, and the store checks clean.
+    expect(await healQuarantinedContent(store, sha(victim))).toEqual({ sha256: sha(victim), healed: [], returnedTo: [], failed: [] });
+    await store.deleteSnapshot('other', 1);
+    expect((await gc(store)).poolFilesRemoved).toBe(1);
+    expect((await fsck(store)).issues).toEqual([]);
+    await restoreSnapshot(store, 'c', seq1, join(root, 'after-gc'));
+    expect(await readFile(join(root, 'after-gc', 'docs/sub/c.txt'), 'utf8')).toBe(victim);
   });
 
   it('removes a quarantine file that nothing links any more, and ignores names that are not quarantine files', async () => {
@@ -105,7 +113,7 @@ describe('healing quarantined pool contents in place', () => {
     expect(await store.quarantinedContents()).toEqual(new Set([sha(content)]));
     await writeSnapshot(store, 'c', { 'docs/a.txt': content });
     expect((await lstat(join(store.root, q.movedTo[0] as string))).nlink).toBe(1);
-    expect(await healQuarantinedContent(store, sha(content))).toEqual({ sha256: sha(content), healed: q.movedTo, failed: [] });
+    expect(await healQuarantinedContent(store, sha(content))).toEqual({ sha256: sha(content), healed: q.movedTo, returnedTo: [], failed: [] });
     expect(await readdir(join(store.root, 'quarantine'))).toEqual(['notes.txt']);
     expect(await store.quarantinedContents()).toEqual(new Set());
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { chmod, type FileHandle, lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, type FileHandle, link, lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import type { HardlinkStore } from './hardlink-store.js';
 import { errnoCode } from './store.errors.js';
 
@@ -46,7 +46,7 @@ export async function quarantinePoolContent(store: HardlinkStore, sha256: string
 }
 
 /** `quarantine/<sha256>[.<n>].<timestamp>`, as quarantinePoolContent and verify name them. */
-const QUARANTINE_NAME_RE = /^([0-9a-f]{64})(?:\.(?:0|[1-9][0-9]*))?\.[0-9]+$/;
+const QUARANTINE_NAME_RE = /^([0-9a-f]{64})(?:\.(0|[1-9][0-9]*))?\.[0-9]+$/;
 
 /** The content hash a quarantine file name stands for, or undefined for any other name. */
 export function quarantinedSha256(name: string): string | undefined {
@@ -62,6 +62,8 @@ export interface HealReport {
   sha256: string;
   /** Quarantine files whose inode now holds the good bytes again; their quarantine names are gone. */
   healed: string[];
+  /** Store-relative pool paths the healed inodes are back under (pool/...). */
+  returnedTo: string[];
   /** Quarantine files left in place, with why (the next backup that pools the content tries again). */
   failed: { file: string; reason: string }[];
 }
@@ -71,8 +73,9 @@ export interface HealReport {
  * sound copy again (a backup fetched it anew). A quarantine file is still a hard link of the
  * rotten inode that older snapshots and shared folders link to, so rewriting that inode heals
  * every one of them at once, and a rebuilt folder whose tree hash matches an existing shared
- * folder may reuse it. Each healed inode is fsynced and re-hashed before its quarantine name is
- * removed.
+ * folder may reuse it. Each healed inode is fsynced and re-hashed, then linked back into the pool
+ * as a numbered copy (so every snapshot file still resolves to a pool file) and only then loses its
+ * quarantine name. The new copy the backup made is garbage once nothing links it, as usual.
  *
  * Crash safety: the bytes overwritten were rotten already, and the good copy is in the pool
  * (fsynced before the first write), so a crash mid-write makes nothing worse than it was. The
@@ -82,7 +85,7 @@ export interface HealReport {
  * and no snapshot's entries change: only bytes that were wrong become the bytes the manifests say.
  */
 export async function healQuarantinedContent(store: HardlinkStore, sha256: string): Promise<HealReport> {
-  const report: HealReport = { sha256, healed: [], failed: [] };
+  const report: HealReport = { sha256, healed: [], returnedTo: [], failed: [] };
   const copies = await quarantinedCopies(store, sha256);
   if (copies.length === 0) return report;
   const good = await store.pool.find(sha256);
@@ -101,8 +104,9 @@ export async function healQuarantinedContent(store: HardlinkStore, sha256: strin
     await source.sync();
     for (const file of copies) {
       try {
-        await healOne(join(store.root, file), source, size, sha256);
+        const back = await healOne(store, file, source, size, sha256);
         report.healed.push(file);
+        if (back !== undefined) report.returnedTo.push(back);
       } catch (err) {
         if (errnoCode(err) === 'ENOENT') continue; // healed and removed by another run meanwhile
         report.failed.push({ file, reason: err instanceof Error ? err.message : String(err) });
@@ -114,7 +118,8 @@ export async function healQuarantinedContent(store: HardlinkStore, sha256: strin
   return report;
 }
 
-async function healOne(path: string, source: FileHandle, size: number, sha256: string): Promise<void> {
+async function healOne(store: HardlinkStore, file: string, source: FileHandle, size: number, sha256: string): Promise<string | undefined> {
+  const path = join(store.root, file);
   const info = await lstat(path);
   if (!info.isFile()) throw new Error(`${path} is not a regular file`);
   if (info.nlink > 1) {
@@ -135,8 +140,49 @@ async function healOne(path: string, source: FileHandle, size: number, sha256: s
       await chmod(path, info.mode & 0o7777);
     }
   }
-  // A link count of 1: nothing links the rotten inode any more, so there is nothing to heal.
-  await unlink(path);
+  if (info.nlink <= 1) {
+    // Nothing links the rotten inode any more, so there is nothing to heal.
+    await unlink(path);
+    return undefined;
+  }
+  const variant = Number(QUARANTINE_NAME_RE.exec(file.slice(file.lastIndexOf('/') + 1))?.[2] ?? 0);
+  return returnToPool(store, path, sha256, variant, info.ino);
+}
+
+/**
+ * Gives a healed inode a pool name again, never replacing an existing pool file: link(2) fails
+ * on a taken name, and the next free number is tried. A crash between link and unlink leaves
+ * both names, and the next heal finds the pool name is this inode already.
+ */
+async function returnToPool(store: HardlinkStore, path: string, sha256: string, preferred: number, ino: number): Promise<string> {
+  await mkdir(dirname(store.pool.variantPath(sha256, preferred)), { recursive: true });
+  let variant = preferred;
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const target = store.pool.variantPath(sha256, variant);
+    try {
+      await link(path, target);
+    } catch (err) {
+      const code = errnoCode(err);
+      const there = await lstat(target).catch(() => undefined);
+      if (there?.ino === ino) {
+        await unlink(path);
+        return relative(store.root, target);
+      }
+      if (code === 'EEXIST' || there !== undefined) {
+        variant = Math.max(variant, ...(await store.pool.variants(sha256))) + 1;
+        continue;
+      }
+      if (code !== 'EMLINK') throw err;
+      // The inode is at the link limit (the quarantine name counts): renaming keeps its count.
+      // The name was free just now; a copy made there by another job meanwhile would be replaced,
+      // which is as unlikely as it is visible to fsck.
+      await rename(path, target);
+      return relative(store.root, target);
+    }
+    await unlink(path);
+    return relative(store.root, target);
+  }
+  throw new Error(`cannot find a free pool name for ${sha256}`);
 }
 
 const CHUNK = 1024 * 1024;
