@@ -13,7 +13,9 @@ export interface QuarantinedContent {
 /**
  * Takes the pool copies of a content out of the pool when a read found them rotten, as verify
  * does: the next backup then finds the content missing and fetches it again instead of linking
- * the bad bytes, and no later snapshot links them. `inodeOf`, when given, limits this to the
+ * the bad bytes (shared folders that hold it are walked, not taken over whole; see
+ * HardlinkStore.quarantinedContents), and heals the rotten inode with the good bytes
+ * (healQuarantinedContent). `inodeOf`, when given, limits this to the
  * copy that file is a hard link of (other numbered copies may still be sound).
  */
 export async function quarantinePoolContent(store: HardlinkStore, sha256: string, inodeOf?: string): Promise<QuarantinedContent> {
@@ -74,11 +76,12 @@ export interface HealReport {
  * rotten inode that older snapshots and shared folders link to, so rewriting that inode heals
  * every one of them at once, and a rebuilt folder whose tree hash matches an existing shared
  * folder may reuse it. Each healed inode is fsynced and re-hashed, then linked back into the pool
- * as a numbered copy (so every snapshot file still resolves to a pool file) and only then loses its
- * quarantine name. The new copy the backup made is garbage once nothing links it, as usual.
+ * (under its old pool name, or the next free numbered one when the new copy holds that, so every
+ * snapshot file still resolves to a pool file) and only then loses its quarantine name. The new copy the backup made is garbage once nothing links it, as usual.
  *
  * Crash safety: the bytes overwritten were rotten already, and the good copy is in the pool
- * (fsynced before the first write), so a crash mid-write makes nothing worse than it was. The
+ * (fsynced before the first write), so a crash mid-write makes nothing worse than it was (a crash
+ * while the inode is writable leaves it so until the next heal, which makes it read-only again). The
  * quarantine name goes only after the inode verifies, so a crash before that leaves it listed and
  * the next backup heals it again (writing the same bytes twice is harmless, also when two runs
  * heal the same content at once). Pool files and shared folders are not renamed or re-pointed,
@@ -137,7 +140,7 @@ async function healOne(store: HardlinkStore, file: string, source: FileHandle, s
         await target.close();
       }
     } finally {
-      await chmod(path, info.mode & 0o7777);
+      await chmod(path, 0o444);
     }
   }
   if (info.nlink <= 1) {
