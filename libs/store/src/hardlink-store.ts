@@ -10,6 +10,7 @@ import { encodeName } from './name-codec.js';
 import { sharedFolderRel, TREES_FILE } from './shared-folders.js';
 import { TREE_HASH_RE } from './tree-hash.js';
 import { Pool, type PoolOptions } from './pool.js';
+import { quarantinedSha256 } from './pool-quarantine.js';
 import { SnapshotWriter } from './snapshot-writer.js';
 import { errnoCode, StoreError } from './store.errors.js';
 
@@ -296,6 +297,20 @@ export class HardlinkStore {
       await rm(join(trash, item), { recursive: true, force: true });
     }
     return items.length;
+  }
+
+  /**
+   * The contents found rotten and moved to quarantine/ (by a restore or verify) whose quarantine
+   * files are still there: older snapshots and shared folders may link those rotten inodes until
+   * a backup fetches the content again and heals them (healQuarantinedContent).
+   */
+  async quarantinedContents(): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const name of await readdirOrEmpty(join(this.root, 'quarantine'))) {
+      const sha256 = quarantinedSha256(name);
+      if (sha256 !== undefined) out.add(sha256);
+    }
+    return out;
   }
 
   /** A pool copy of the content, for downloads of one file version. */

@@ -7,7 +7,7 @@ export { Pool, type FaultPoint, type FaultHook, type PoolOptions, type IngestRes
 export { EMPTY_SHA256, makeEntry, entrySegments, entryDiskPath, readManifestFile, type ManifestEntry, type EntryType, type EntryMeta } from './manifest.js';
 export { encodeName, encodePath, displayPath, needsEncoding, isLinuxSafeName, comparePaths, compareNames, ESCAPE_PREFIX, META_DIR } from './name-codec.js';
 export { restoreSnapshot, type RestoreOptions, type RestoreReport } from './restore.js';
-export { quarantinePoolContent, type QuarantinedContent } from './pool-quarantine.js';
+export { quarantinePoolContent, healQuarantinedContent, quarantinedCopies, quarantinedSha256, type QuarantinedContent, type HealReport } from './pool-quarantine.js';
 export {
   fsck,
   gc,

@@ -1,4 +1,11 @@
-import { compareNames, entrySegments, type HardlinkStore, type ManifestEntry, type SnapshotWriter } from '@backtrac/store';
+import {
+  compareNames,
+  entrySegments,
+  type HardlinkStore,
+  healQuarantinedContent,
+  type ManifestEntry,
+  type SnapshotWriter,
+} from '@backtrac/store';
 import { abortedFailure, type BackupFailedError, sourceFailure, toBackupFailure } from './backup-failure.js';
 import { toSourceError, type BackupSource, type SourceEntry } from './backup-source.js';
 import { Semaphore } from './concurrency.js';
@@ -106,6 +113,11 @@ class BackupRun {
   private output: OrderedManifestWriter | undefined;
   private readonly progress: ProgressMeter;
   private unchangedSeen = 0;
+  /** Contents found rotten and quarantined; a backup that pools one again heals it in place. */
+  private quarantined = new Set<string>();
+  /** Folders (pathKey) of the previous snapshot whose subtree holds a quarantined content. */
+  private readonly tainted = new Set<string>();
+  private readonly heals = new Map<string, Promise<void>>();
 
   private readonly store: HardlinkStore;
   private readonly source: BackupSource;
@@ -131,6 +143,8 @@ class BackupRun {
       const stats = (await this.store.readSnapshotMeta(client, previousSeq).catch(() => undefined))?.stats;
       if (stats?.files !== undefined && stats.bytes !== undefined) this.progress.estimateFrom({ files: stats.files, bytes: stats.bytes });
     }
+    this.quarantined = await this.store.quarantinedContents();
+    if (previousSeq !== undefined && this.quarantined.size > 0) await this.findTainted(previousSeq);
     // The root listing doubles as the reachability check: no snapshot is started without it.
     const root = await this.listOrFail([]);
     const writer = await this.store
@@ -178,6 +192,40 @@ class BackupRun {
     };
   }
 
+  /**
+   * A previous shared folder holding a quarantined (rotten) content must not be taken over whole:
+   * it would keep linking the rotten bytes and the content would never be fetched again. Such
+   * folders, and every folder above them, are walked like changed ones instead.
+   */
+  private async findTainted(previousSeq: number): Promise<void> {
+    try {
+      for await (const e of this.store.readManifest(this.opts.client, previousSeq)) {
+        if (e.type !== 'file' || e.sha256 === undefined || !this.quarantined.has(e.sha256)) continue;
+        const segs = entrySegments(e);
+        for (let i = 1; i < segs.length; i++) this.tainted.add(pathKey(segs.slice(0, i)));
+      }
+    } catch {
+      // An unreadable previous manifest is reported by the cursor, and then nothing is taken over.
+    }
+  }
+
+  /** After a quarantined content is in the pool again: its rotten inode gets the good bytes. */
+  private async healIfQuarantined(sha256: string | undefined, segs: readonly string[]): Promise<void> {
+    if (sha256 === undefined || !this.quarantined.has(sha256)) return;
+    let healing = this.heals.get(sha256);
+    if (!healing) {
+      healing = healQuarantinedContent(this.store, sha256).then(
+        (report) => {
+          if (report.healed.length > 0) this.log('info', `rotten pool content ${sha256} rewritten from the new copy; older snapshots are sound again`, segs, 'pool-healed');
+          for (const f of report.failed) this.log('error', `rotten pool content ${sha256} not healed (${f.file}): ${f.reason}`, segs, 'pool-heal-failed');
+        },
+        (err: unknown) => this.log('error', `rotten pool content ${sha256} not healed: ${err instanceof Error ? err.message : String(err)}`, segs, 'pool-heal-failed'),
+      );
+      this.heals.set(sha256, healing);
+    }
+    await healing;
+  }
+
   // ---- walk -------------------------------------------------------------------------------
 
   private async walk(rootEntries: SourceEntry[], prev: ManifestCursor): Promise<void> {
@@ -201,7 +249,7 @@ class BackupRun {
         const dirMeta = { size: 0, mtime: entry.mtime, ...(entry.mode !== undefined ? { mode: entry.mode } : {}) };
         try {
           // Was a shared folder: likely unchanged, so nothing is created until its contents say so.
-          created = !this.opts.full && before?.tree !== undefined ? this.writer!.addDeferredDirectory(segs, dirMeta) : await this.writer!.addDirectory(segs, dirMeta);
+          created = !this.opts.full && before?.tree !== undefined && !this.tainted.has(pathKey(segs)) ? this.writer!.addDeferredDirectory(segs, dirMeta) : await this.writer!.addDirectory(segs, dirMeta);
         } catch (err) {
           if (!this.skipLocal(err, segs, before)) throw err;
           continue;
@@ -240,7 +288,7 @@ class BackupRun {
    * one link.
    */
   private async takeOverUnchanged(segs: string[], entry: SourceEntry, before: ManifestEntry | undefined, prev: ManifestCursor): Promise<boolean> {
-    if (this.opts.full || before?.tree === undefined || !this.source.isUnchangedSubtree?.(segs)) return false;
+    if (this.opts.full || before?.tree === undefined || this.tainted.has(pathKey(segs)) || !this.source.isUnchangedSubtree?.(segs)) return false;
     if (before.mtime !== entry.mtime || before.mode !== (entry.mode ?? 0) || !this.writer!.hasSharedFolder(before.tree)) return false;
     const below = await prev.takeSubtree(segs);
     for (const e of below) {
@@ -321,6 +369,7 @@ class BackupRun {
     const stream = await this.source.createReadStream(entrySegments(entry), this.opts.signal);
     const r = await this.store.pool.ingest(stream, dest, this.store.stagingDir(this.opts.client, this.opts.jobId), this.opts.signal ? { signal: this.opts.signal } : {});
     this.counters.bytesRead += r.size;
+    if (r.sha256 === entry.sha256) await this.healIfQuarantined(r.sha256, entrySegments(entry));
     if (r.sha256 !== entry.sha256) throw new Error(`${entry.path} changed while its folder was being built; the next backup reads it again`);
   }
 
@@ -409,6 +458,7 @@ class BackupRun {
         throw err;
       }
       if (result.storedNew) this.counters.bytesStoredNew += result.bytesRead;
+      await this.healIfQuarantined(result.entry.sha256, segs);
       this.progress.readSettled(result.bytesRead);
       return this.classify(result.entry, before);
     } finally {

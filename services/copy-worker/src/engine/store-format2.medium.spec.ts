@@ -1,10 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fsck, gc, HardlinkStore, restoreSnapshot, walkPool, walkSharedFolders, type ManifestEntry } from '@backtrac/store';
+import { createHash } from 'node:crypto';
+import { fsck, gc, HardlinkStore, quarantinePoolContent, restoreSnapshot, walkPool, walkSharedFolders, type ManifestEntry } from '@backtrac/store';
+import { DirtyDirectories } from '../agent/dirty-directories.js';
+import { JournalSource, PreviousListings } from '../agent/journal.source.js';
+import type { BackupLogEvent } from './backup-engine.js';
 import { BackupEngine } from './backup-engine.js';
 import { LocalDirectorySource } from './local-directory.source.js';
 import { diffTreeStates, generateTree, readTreeState, removeDir, tempDir, type TreeState } from './testing/tree.fixture.js';
@@ -160,6 +164,68 @@ describe('store format 2 through the engine', () => {
     await gc(store);
     await expectFsckClean(store);
     await removeDir(src);
+  });
+
+  it('a rotten, quarantined file inside a shared folder is fetched again (walk and journal mode) and healed in place, so old snapshots restore too', async () => {
+    const src = join(work, 'rot-src');
+    for (const dir of ['lib', 'lib/deep', 'other']) {
+      await mkdir(join(src, dir), { recursive: true });
+      for (let i = 0; i < 20; i++) await writeFile(join(src, dir, `f${i}.txt`), `${dir} file ${i} `.repeat(50 + i));
+    }
+    const store = await HardlinkStore.open(join(work, 'rot-store'), { create: true });
+    const first = await backup(store, src, 'rotten');
+    const shared1 = await store.readSharedFolders('rotten', first.seq);
+    expect([...shared1.keys()].sort()).toEqual(['lib', 'lib/deep', 'other']);
+    const engine = new BackupEngine(store);
+
+    /** Overwrites a content's pool copy (the inode every snapshot and shared folder links) and quarantines it, as a restore does. */
+    const rotAndQuarantine = async (path: string): Promise<string> => {
+      const sha = createHash('sha256').update(await readFile(join(src, path))).digest('hex');
+      const poolFile = (await store.pool.find(sha)) as string;
+      const size = (await lstat(poolFile)).size;
+      await chmod(poolFile, 0o644);
+      await writeFile(poolFile, Buffer.alloc(size, 0x21));
+      await chmod(poolFile, 0o444);
+      const oldFile = (await store.resolveFilePath('rotten', first.seq, path.split('/'))) as string;
+      expect((await quarantinePoolContent(store, sha, oldFile)).movedTo).toHaveLength(1);
+      expect(await store.pool.find(sha)).toBeUndefined();
+      return sha;
+    };
+    const expectHealed = async (sha: string, logs: BackupLogEvent[], path: string): Promise<void> => {
+      expect(logs.filter((l) => l.reason === 'pool-miss').map((l) => l.path)).toEqual([path]);
+      expect(logs.filter((l) => l.reason === 'pool-healed').map((l) => l.path)).toEqual([path]);
+      expect(logs.filter((l) => l.level === 'error')).toEqual([]);
+      const poolFile = (await store.pool.find(sha)) as string;
+      expect(createHash('sha256').update(await readFile(poolFile)).digest('hex')).toBe(sha);
+      expect(await store.quarantinedContents()).toEqual(new Set());
+    };
+
+    // Walk mode: lib and lib/deep are walked, the rotten file gets its pool miss and is read again.
+    const sha1 = await rotAndQuarantine('lib/deep/f3.txt');
+    const logs2: BackupLogEvent[] = [];
+    const r2 = await engine.run(new LocalDirectorySource(src), { client: 'rotten', jobId: 'rot-2', filesInFlight: 4, onLog: (e) => logs2.push(e) });
+    expect(r2.outcome).toBe('complete');
+    expect(r2.counters.bytesRead).toBe((await lstat(join(src, 'lib/deep/f3.txt'))).size);
+    await expectHealed(sha1, logs2, 'lib/deep/f3.txt');
+    // Same tree hashes: the healed shared folders are reused, none is re-pointed or rebuilt.
+    expect(await store.readSharedFolders('rotten', r2.seq)).toEqual(shared1);
+
+    // Journal mode, nothing reported dirty: the tainted folders are listed and walked, the rest taken over.
+    const sha2 = await rotAndQuarantine('lib/f11.txt');
+    const dirty = new DirtyDirectories();
+    const journal = new JournalSource(new LocalDirectorySource(src), await PreviousListings.load(store.readManifest('rotten', r2.seq), dirty), dirty);
+    const logs3: BackupLogEvent[] = [];
+    const r3 = await engine.run(journal, { client: 'rotten', jobId: 'rot-3', filesInFlight: 4, onLog: (e) => logs3.push(e) });
+    await journal.close();
+    expect(r3.outcome).toBe('complete');
+    await expectHealed(sha2, logs3, 'lib/f11.txt');
+    expect(await store.readSharedFolders('rotten', r3.seq)).toEqual(shared1);
+
+    for (const seq of [first.seq, r2.seq, r3.seq]) await expectRestores(store, 'rotten', seq, first.state, work);
+    // The healed inodes are pool files again; the fresh copies that only staging linked are garbage.
+    expect((await gc(store)).poolFilesRemoved).toBe(2);
+    await expectFsckClean(store);
+    for (const seq of [first.seq, r2.seq, r3.seq]) await expectRestores(store, 'rotten', seq, first.state, work);
   });
 
   it('stores identical folders on two clients once (dirs/ entries and pool files)', async () => {
